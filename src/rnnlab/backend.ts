@@ -1,0 +1,114 @@
+/**
+ * Picks the tensor backend once, at import, and never falls back silently.
+ *
+ * Order of preference:
+ *   1. `tensorflow` (native, from @tensorflow/tfjs-node) when that optional package is installed;
+ *   2. `wasm` (SIMD, single-threaded): ships inside @tensorflow/tfjs-backend-wasm and works offline;
+ *   3. `cpu` only when asked for: RNNLAB_BACKEND=cpu. It is 5–10× slower than wasm.
+ *
+ * RNNLAB_BACKEND may also name `wasm` or `tensorflow` to insist on one. If the chosen backend
+ * cannot start, `ready()` rejects with an error that says which one and why, instead of letting
+ * tfjs quietly keep running on `cpu`.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+
+export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+export interface BackendInfo {
+  /** The backend tfjs is running on. */
+  name: BackendName;
+  /** Why it was chosen. */
+  reason: string;
+  /** Whether wasm runs with SIMD (only meaningful for `wasm`). */
+  simd: boolean;
+}
+
+const KNOWN: BackendName[] = ["tensorflow", "wasm", "cpu"];
+
+function tfjsNodeInstalled(): boolean {
+  try {
+    require.resolve("@tensorflow/tfjs-node");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function requested(): BackendName | undefined {
+  const raw = process.env.RNNLAB_BACKEND?.trim();
+  if (!raw) return undefined;
+  if (!(KNOWN as string[]).includes(raw)) {
+    throw new Error(
+      `RNNLAB_BACKEND: expected one of ${KNOWN.join(", ")}, got "${raw}".`,
+    );
+  }
+  return raw as BackendName;
+}
+
+/** tfjs's cpu backend prints an "install tfjs-node" banner on first use; learners need not see it. */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as unknown as { firstUse?: boolean } | null;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+}
+
+async function activate(name: BackendName, reason: string): Promise<BackendInfo> {
+  if (name === "tensorflow") {
+    try {
+      require("@tensorflow/tfjs-node");
+    } catch (err) {
+      throw new Error(
+        `rnnlab backend: RNNLAB_BACKEND=tensorflow, but @tensorflow/tfjs-node could not be loaded: ${(err as Error).message}`,
+      );
+    }
+  }
+  let ok = false;
+  let cause = "setBackend returned false";
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    cause = (err as Error).message;
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new Error(
+      `rnnlab backend: could not start the "${name}" backend (${cause}); tfjs is on "${tf.getBackend()}". ` +
+        `Set RNNLAB_BACKEND=cpu to run on the slow cpu backend on purpose.`,
+    );
+  }
+  silenceCpuBanner();
+  const simd = name === "wasm" ? Boolean(tf.env().getBool("WASM_HAS_SIMD_SUPPORT")) : false;
+  return { name, reason, simd };
+}
+
+async function choose(): Promise<BackendInfo> {
+  // The cpu backend registers at import; silence its banner before anything can write to it.
+  silenceCpuBanner();
+  const wanted = requested();
+  if (wanted) return activate(wanted, `RNNLAB_BACKEND=${wanted}`);
+  if (tfjsNodeInstalled()) return activate("tensorflow", "@tensorflow/tfjs-node is installed");
+  return activate("wasm", "@tensorflow/tfjs-node is not installed; wasm is the fastest backend that ships offline");
+}
+
+let chosen: BackendInfo | undefined;
+const choosing: Promise<BackendInfo> = choose().then((info) => (chosen = info));
+// The rejection is reported by ready() and assertReady(); keep Node from calling it unhandled at import.
+choosing.catch(() => undefined);
+
+/** Resolves once the backend is running; rejects with the reason if it cannot start. */
+export function ready(): Promise<BackendInfo> {
+  return choosing;
+}
+
+/** The backend in use, or undefined while it is still starting. */
+export function backendInfo(): BackendInfo | undefined {
+  return chosen;
+}
+
+/** Throws a clear error if tensors are used before `await ready()`. */
+export function assertReady(what: string): void {
+  if (chosen) return;
+  throw new Error(
+    `${what}: the tensor backend is still starting. Run \`await ready()\` (exported by rnnlab) first.`,
+  );
+}
