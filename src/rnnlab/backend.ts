@@ -13,6 +13,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+// Learners write `x.reshape(...)`, `t.print()`: the chained API is not registered by tfjs-core alone.
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

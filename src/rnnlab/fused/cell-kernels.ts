@@ -1,0 +1,193 @@
+/**
+ * The element-wise part of each recurrent cell, forwards and backwards, on Float32Arrays.
+ *
+ * The driver (recurrence.ts) does the matrix products: for every timestep it hands a kernel
+ *   xp = W_ih x_t + b_ih   (precomputed for the whole sequence, one big product)
+ *   hp = W_hh h_{t−1} + b_hh   (this step's recurrent product)
+ * and the kernel applies the cell's gates. Backwards, the kernel turns ∂L/∂h_t (and ∂L/∂c_t)
+ * into ∂L/∂xp and ∂L/∂hp; the driver turns those into weight gradients and ∂L/∂h_{t−1}.
+ * The equations are the same as the readable cells in ../cells/, which the tests hold them to.
+ */
+
+const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
+
+/** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
+export interface StepForward {
+  row0: number; // t·B
+  B: number;
+  H: number;
+  xp: Float32Array; // [T·B, G], read rows row0…row0+B
+  hp: Float32Array; // [B, G]
+  hPrev: Float32Array; // [B, H]
+  cPrev: Float32Array | null; // [B, H], LSTM only
+  h: Float32Array; // [B, H], written
+  c: Float32Array | null; // [B, H], written, LSTM only
+}
+
+export interface StepBackward {
+  row0: number;
+  B: number;
+  H: number;
+  hPrev: Float32Array; // [B, H]
+  dh: Float32Array; // [B, H]: ∂L/∂h_t, everything flowing into h_t
+  dc: Float32Array | null; // [B, H]: in ∂L/∂c_t from later steps, out ∂L/∂c_{t−1}
+  dxp: Float32Array; // [T·B, G], write rows row0…
+  dhp: Float32Array; // [T·B, G], write rows row0… (the same array as dxp when shared)
+  dhPrevDirect: Float32Array; // [B, H], written: ∂L/∂h_{t−1} not through W_hh (GRU's z⊙h_{t−1})
+}
+
+export interface CellKernel {
+  readonly name: string;
+  readonly gateCount: number;
+  readonly hasCellState: boolean;
+  /** True when ∂L/∂xp equals ∂L/∂hp (gates that just add the two products). */
+  readonly sharedPreactivationGrad: boolean;
+  /** Per-sequence storage of what backward needs; its size is the BPTT memory. */
+  createTape(rows: number, H: number): Float32Array[];
+  forward(s: StepForward, tape: Float32Array[]): void;
+  backward(s: StepBackward, tape: Float32Array[]): void;
+}
+
+/** Vanilla RNN: h_t = act(xp + hp). Tape: h_t. */
+export function rnnKernel(nonlinearity: "tanh" | "relu"): CellKernel {
+  const relu = nonlinearity === "relu";
+  return {
+    name: `rnn_${nonlinearity}`,
+    gateCount: 1,
+    hasCellState: false,
+    sharedPreactivationGrad: true,
+    createTape: (rows, H) => [new Float32Array(rows * H)],
+    forward({ row0, B, H, xp, hp, h }, [hs]) {
+      for (let i = 0; i < B * H; i++) {
+        const a = xp[row0 * H + i] + hp[i];
+        const v = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        h[i] = v;
+        hs[row0 * H + i] = v;
+      }
+    },
+    backward({ row0, B, H, dh, dxp, dhPrevDirect }, [hs]) {
+      for (let i = 0; i < B * H; i++) {
+        const v = hs[row0 * H + i];
+        dxp[row0 * H + i] = relu ? (v > 0 ? dh[i] : 0) : dh[i] * (1 - v * v);
+      }
+      dhPrevDirect.fill(0);
+    },
+  };
+}
+
+/**
+ * LSTM, PyTorch's gate order i, f, g, o:
+ *   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)      with a = xp + hp
+ *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
+ * Tape: the four activations, c_{t−1} and tanh(c_t).
+ */
+export const lstmKernel: CellKernel = {
+  name: "lstm",
+  gateCount: 4,
+  hasCellState: true,
+  sharedPreactivationGrad: true,
+  createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
+  forward({ row0, B, H, xp, hp, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
+    const G = 4 * H;
+    for (let b = 0; b < B; b++) {
+      const x0 = (row0 + b) * G;
+      const h0 = b * G;
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(xp[x0 + j] + hp[h0 + j]);
+        const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
+        const g = Math.tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j]);
+        const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j]);
+        const u = b * H + j;
+        const cp = cPrev![u];
+        const ct = f * cp + i * g;
+        const tc = Math.tanh(ct);
+        c![u] = ct;
+        h[u] = o * tc;
+        acts[x0 + j] = i;
+        acts[x0 + H + j] = f;
+        acts[x0 + 2 * H + j] = g;
+        acts[x0 + 3 * H + j] = o;
+        cPrevs[(row0 + b) * H + j] = cp;
+        tanhCs[(row0 + b) * H + j] = tc;
+      }
+    }
+  },
+  backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
+    const G = 4 * H;
+    for (let b = 0; b < B; b++) {
+      const x0 = (row0 + b) * G;
+      for (let j = 0; j < H; j++) {
+        const u = b * H + j;
+        const i = acts[x0 + j];
+        const f = acts[x0 + H + j];
+        const g = acts[x0 + 2 * H + j];
+        const o = acts[x0 + 3 * H + j];
+        const tc = tanhCs[(row0 + b) * H + j];
+        const cp = cPrevs[(row0 + b) * H + j];
+        const dct = dc![u] + dh[u] * o * (1 - tc * tc);
+        dxp[x0 + j] = dct * g * i * (1 - i);
+        dxp[x0 + H + j] = dct * cp * f * (1 - f);
+        dxp[x0 + 2 * H + j] = dct * i * (1 - g * g);
+        dxp[x0 + 3 * H + j] = dh[u] * tc * o * (1 - o);
+        dc![u] = dct * f;
+      }
+    }
+    dhPrevDirect.fill(0);
+  },
+};
+
+/**
+ * GRU in PyTorch's reset-after form, gate order r, z, n:
+ *   r = σ(xp_r + hp_r)   z = σ(xp_z + hp_z)   n = tanh(xp_n + r ⊙ hp_n)
+ *   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+ * Tape: r, z, n and hp_n (= W_hn h_{t−1} + b_hn, which the reset gate scales).
+ */
+export const gruKernel: CellKernel = {
+  name: "gru",
+  gateCount: 3,
+  hasCellState: false,
+  sharedPreactivationGrad: false,
+  createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
+  forward({ row0, B, H, xp, hp, hPrev, h }, [acts, hpNs]) {
+    const G = 3 * H;
+    for (let b = 0; b < B; b++) {
+      const x0 = (row0 + b) * G;
+      const h0 = b * G;
+      for (let j = 0; j < H; j++) {
+        const r = sigmoid(xp[x0 + j] + hp[h0 + j]);
+        const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
+        const hpN = hp[h0 + 2 * H + j];
+        const n = Math.tanh(xp[x0 + 2 * H + j] + r * hpN);
+        const u = b * H + j;
+        h[u] = (1 - z) * n + z * hPrev[u];
+        acts[x0 + j] = r;
+        acts[x0 + H + j] = z;
+        acts[x0 + 2 * H + j] = n;
+        hpNs[(row0 + b) * H + j] = hpN;
+      }
+    }
+  },
+  backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect }, [acts, hpNs]) {
+    const G = 3 * H;
+    for (let b = 0; b < B; b++) {
+      const x0 = (row0 + b) * G;
+      for (let j = 0; j < H; j++) {
+        const u = b * H + j;
+        const r = acts[x0 + j];
+        const z = acts[x0 + H + j];
+        const n = acts[x0 + 2 * H + j];
+        const hpN = hpNs[(row0 + b) * H + j];
+        const dan = dh[u] * (1 - z) * (1 - n * n);
+        const dar = dan * hpN * r * (1 - r);
+        const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
+        dxp[x0 + j] = dar;
+        dxp[x0 + H + j] = daz;
+        dxp[x0 + 2 * H + j] = dan;
+        dhp[x0 + j] = dar;
+        dhp[x0 + H + j] = daz;
+        dhp[x0 + 2 * H + j] = dan * r;
+        dhPrevDirect[u] = dh[u] * z;
+      }
+    }
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Embedding: a lookup table from token ids to vectors, `weight` [numEmbeddings, embeddingDim],
+ * initialised N(0, 1) as in PyTorch. A `paddingIdx` row starts at zero and gets no gradient.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { Module } from "../module";
+import { defaultGenerator } from "../random";
+import { describe, expectPositiveInt } from "../validate";
+
+export interface EmbeddingOptions {
+  paddingIdx?: number;
+}
+
+export class Embedding extends Module {
+  readonly weight: tf.Variable;
+  readonly paddingIdx?: number;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
+    super("Embedding");
+    expectPositiveInt("Embedding", "numEmbeddings", numEmbeddings);
+    expectPositiveInt("Embedding", "embeddingDim", embeddingDim);
+    const init = defaultGenerator().normal(numEmbeddings * embeddingDim);
+    if (options.paddingIdx !== undefined) {
+      const p = options.paddingIdx;
+      if (!Number.isInteger(p) || p < 0 || p >= numEmbeddings) {
+        throw new RangeError(`Embedding: paddingIdx: expected an integer in [0, ${numEmbeddings}), got ${describe(p)}.`);
+      }
+      this.paddingIdx = p;
+      init.fill(0, p * embeddingDim, (p + 1) * embeddingDim);
+    }
+    this.weight = this.registerParameter("weight", tf.tensor2d(init, [numEmbeddings, embeddingDim]));
+  }
+
+  /** ids of any shape (int32 tensor or nested number arrays) → (…ids.shape, embeddingDim). */
+  forward(ids: tf.Tensor | number[] | number[][]): tf.Tensor {
+    return tf.tidy(() => {
+      const t = ids instanceof tf.Tensor ? ids : tf.tensor(ids as number[], undefined, "int32");
+      if (t.dtype !== "int32") {
+        throw new TypeError(`Embedding.forward: ids: expected int32 token ids, got dtype ${t.dtype}.`);
+      }
+      const flat = t.reshape([-1]) as tf.Tensor1D;
+      const values = flat.dataSync();
+      for (const v of values) {
+        if (v < 0 || v >= this.numEmbeddings) {
+          throw new RangeError(`Embedding.forward: ids: expected ids in [0, ${this.numEmbeddings}), got ${v}.`);
+        }
+      }
+      let table: tf.Tensor = this.weight;
+      if (this.paddingIdx !== undefined) {
+        // The padding row is multiplied by zero, so its gradient is zero too.
+        const keep = new Float32Array(this.numEmbeddings).fill(1);
+        keep[this.paddingIdx] = 0;
+        table = tf.mul(table, tf.tensor2d(keep, [this.numEmbeddings, 1]));
+      }
+      return tf.reshape(tf.gather(table, flat), [...t.shape, this.embeddingDim]);
+    });
+  }
+
+  describe(): string {
+    return `Embedding(${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== undefined ? `, paddingIdx=${this.paddingIdx}` : ""})`;
+  }
+}

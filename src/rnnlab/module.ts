@@ -1,0 +1,181 @@
+/**
+ * The base of every layer: named parameters, sub-modules, train/eval mode and state dicts,
+ * after PyTorch's nn.Module. Parameter names follow PyTorch (`weight_ih_l0`, `embedding.weight`),
+ * so a state dict exported from PyTorch loads here and the other way round.
+ */
+import * as fs from "node:fs";
+import * as tf from "@tensorflow/tfjs-core";
+import { assertReady } from "./backend";
+import { REPR, type MimeBundle } from "./display";
+import { defaultGenerator, type Generator } from "./random";
+import { fmtShape } from "./validate";
+
+export type NestedNumbers = number | NestedNumbers[];
+export type StateDictRecord = Record<string, tf.Tensor | NestedNumbers | Float32Array>;
+
+export interface LoadOptions {
+  /** Require exactly the module's names (PyTorch's `strict=True`). Default true. */
+  strict?: boolean;
+}
+
+export abstract class Module {
+  /** Dropout and similar layers behave differently while training. */
+  training = true;
+  private readonly ownParameters = new Map<string, tf.Variable>();
+  private readonly children = new Map<string, Module>();
+
+  constructor(protected readonly where: string) {
+    assertReady(where);
+  }
+
+  /** Creates a trainable parameter from U(−bound, bound) drawn from the seeded generator. */
+  protected uniformParameter(name: string, shape: number[], bound: number, gen: Generator = defaultGenerator()): tf.Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return this.registerParameter(name, tf.tensor(gen.uniform(size, -bound, bound), shape));
+  }
+
+  protected registerParameter(name: string, initial: tf.Tensor): tf.Variable {
+    const v = tf.variable(initial, true);
+    initial.dispose();
+    this.ownParameters.set(name, v);
+    return v;
+  }
+
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    this.children.set(name, module);
+    return module;
+  }
+
+  /** [name, parameter] pairs, children's names prefixed like PyTorch (`encoder.weight_ih_l0`). */
+  namedParameters(prefix = ""): [string, tf.Variable][] {
+    const out: [string, tf.Variable][] = [];
+    for (const [n, p] of this.ownParameters) out.push([prefix + n, p]);
+    for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameters(): tf.Variable[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** The number of trainable scalars. */
+  parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const m of this.children.values()) m.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Copies of the parameters, by PyTorch name. */
+  stateDict(): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [n, p] of this.namedParameters()) out[n] = tf.clone(p);
+    return out;
+  }
+
+  /** Loads parameters from tensors, nested number arrays or Float32Arrays, checking every shape. */
+  loadStateDict(record: StateDictRecord, options: LoadOptions = {}): void {
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (record === null || typeof record !== "object") {
+      throw new TypeError(`${where}: record: expected an object mapping parameter names to values, got ${record}.`);
+    }
+    const strict = options.strict ?? true;
+    const params = new Map(this.namedParameters());
+    if (strict) {
+      const missing = [...params.keys()].filter((n) => !(n in record));
+      const unexpected = Object.keys(record).filter((n) => !params.has(n));
+      if (missing.length || unexpected.length) {
+        throw new Error(
+          `${where}: record: expected exactly the keys [${[...params.keys()].join(", ")}]` +
+            (missing.length ? `; missing [${missing.join(", ")}]` : "") +
+            (unexpected.length ? `; unexpected [${unexpected.join(", ")}]` : "") +
+            ". Pass {strict: false} to load a subset.",
+        );
+      }
+    }
+    const staged: [tf.Variable, tf.Tensor][] = [];
+    try {
+      for (const [name, value] of Object.entries(record)) {
+        const p = params.get(name);
+        if (!p) continue;
+        const t = toTensor(value, p.shape);
+        if (!shapesEqual(t.shape, p.shape)) {
+          t.dispose();
+          throw new Error(`${where}: ${name}: expected shape ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}.`);
+        }
+        staged.push([p, t]);
+      }
+      // Nothing is assigned until every entry has been checked.
+      for (const [p, t] of staged) tf.tidy(() => p.assign(t.dtype === "float32" ? t : tf.cast(t, "float32")));
+    } finally {
+      for (const [, t] of staged) t.dispose();
+    }
+  }
+
+  /** Writes the state dict as JSON: `{name: nested number array}`, readable by PyTorch via json + torch.tensor. */
+  saveStateDict(path: string): void {
+    const out: Record<string, NestedNumbers> = {};
+    for (const [n, p] of this.namedParameters()) out[n] = p.arraySync() as NestedNumbers;
+    fs.writeFileSync(path, JSON.stringify(out));
+  }
+
+  loadStateDictFile(path: string, options: LoadOptions = {}): void {
+    let record: StateDictRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(path, "utf8"));
+    } catch (err) {
+      throw new Error(`${this.constructor.name}.loadStateDictFile: path: could not read a JSON state dict from "${path}": ${(err as Error).message}`);
+    }
+    this.loadStateDict(record, options);
+  }
+
+  dispose(): void {
+    for (const p of this.ownParameters.values()) p.dispose();
+    for (const m of this.children.values()) m.dispose();
+  }
+
+  /** PyTorch-style one-line description, e.g. `LSTM(10, 20, numLayers=2)`. */
+  abstract describe(): string;
+
+  toString(): string {
+    const lines = [this.describe()];
+    for (const [n, m] of this.children) lines.push(`  (${n}): ${m.toString().replace(/\n/g, "\n  ")}`);
+    return lines.join("\n");
+  }
+
+  [REPR](): MimeBundle {
+    const rows = this.namedParameters()
+      .map(([n, p]) => `<tr><td><code>${n}</code></td><td>${fmtShape(p.shape)}</td><td>${p.size.toLocaleString("en")}</td></tr>`)
+      .join("");
+    return {
+      "text/plain": `${this.toString()}\n${this.parameterCount().toLocaleString("en")} parameters`,
+      "text/html":
+        `<div><pre>${escapeHtml(this.toString())}</pre><table><thead><tr><th>parameter</th><th>shape</th><th>size</th></tr></thead>` +
+        `<tbody>${rows}</tbody></table><p>${this.parameterCount().toLocaleString("en")} parameters</p></div>`,
+    };
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function toTensor(value: StateDictRecord[string], shape: number[]): tf.Tensor {
+  if (value instanceof tf.Tensor) return tf.clone(value);
+  if (value instanceof Float32Array) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return value.length === size ? tf.tensor(value, shape) : tf.tensor1d(value);
+  }
+  return tf.tensor(value as number[]);
+}
