@@ -15,6 +15,8 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 // Learners write `x.reshape(...)`, `t.print()`: the chained API is not registered by tfjs-core alone.
 import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
+// Autodiff for the built-in ops lives in a separate registry that tfjs-core alone does not load.
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

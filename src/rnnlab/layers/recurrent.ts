@@ -38,6 +38,12 @@ export type RecurrentOutput = { output: tf.Tensor3D; h: tf.Tensor3D; c?: tf.Tens
 /** One step of a readable cell, used by the reference implementation. */
 export type ReferenceStep = (x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D | undefined, w: CellWeights) => { h: tf.Tensor2D; c?: tf.Tensor2D };
 
+/** tf.unstack along axis 0, also for length 1 (tfjs's unstack gradient fails on a single slice). */
+function unstack0<T extends tf.Tensor>(t: tf.Tensor): T[] {
+  if (t.shape[0] === 1) return [tf.squeeze(t, [0]) as T];
+  return tf.unstack(t) as T[];
+}
+
 export abstract class RecurrentBase extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -144,12 +150,12 @@ export abstract class RecurrentBase extends Module {
     }
     const read = (name: "h" | "c"): tf.Tensor2D[] => {
       let t = s[name];
-      if (t === undefined) return tf.unstack(tf.zeros([L, B, H])) as tf.Tensor2D[];
+      if (t === undefined) return unstack0<tf.Tensor2D>(tf.zeros([L, B, H]));
       const expected = unbatched ? [L, H] : [L, B, H];
       const hint = `numLayers·D = ${L}, ${unbatched ? "" : `batch ${B}, `}hiddenSize ${H}`;
       expectShape(where, `state.${name}`, t, expected, hint);
       if (unbatched) t = tf.expandDims(t, 1) as tf.Tensor3D;
-      return tf.unstack(t) as tf.Tensor2D[];
+      return unstack0<tf.Tensor2D>(t);
     };
     return { h: read("h"), c: this.hasCellState ? read("c") : undefined };
   }
@@ -165,7 +171,7 @@ export abstract class RecurrentBase extends Module {
     // The readable path: one cell step per timestep, exactly the notebook's loop.
     const step = this.referenceStep();
     const T = x.shape[0];
-    const xs = tf.unstack(x) as tf.Tensor2D[];
+    const xs = unstack0<tf.Tensor2D>(x);
     const ys: tf.Tensor2D[] = new Array(T);
     let h = h0;
     let c = c0;

@@ -1,0 +1,75 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GRU, LSTM, RNN, manualSeed, ready } from "../../src/rnnlab";
+import type { RecurrentBase } from "../../src/rnnlab/layers/recurrent";
+import { maxAbsDiff, maxRelDiff, randn } from "./helpers";
+
+beforeAll(async () => {
+  await ready();
+});
+
+type Make = (o: { numLayers: number; bidirectional: boolean; impl: "fused" | "reference" }) => RecurrentBase;
+const models: [string, Make][] = [
+  ["RNN tanh", (o) => new RNN({ inputSize: 3, hiddenSize: 5, ...o })],
+  ["RNN relu", (o) => new RNN({ inputSize: 3, hiddenSize: 5, nonlinearity: "relu", ...o })],
+  ["LSTM", (o) => new LSTM({ inputSize: 3, hiddenSize: 5, ...o })],
+  ["GRU", (o) => new GRU({ inputSize: 3, hiddenSize: 5, ...o })],
+];
+
+function pair(make: Make, numLayers: number, bidirectional: boolean) {
+  manualSeed(7);
+  const fused = make({ numLayers, bidirectional, impl: "fused" });
+  manualSeed(7);
+  const reference = make({ numLayers, bidirectional, impl: "reference" });
+  return { fused, reference };
+}
+
+/** A loss that weighs every output, h and c differently, so all their gradients matter. */
+function loss(m: RecurrentBase, x: tf.Tensor, state: { h: tf.Tensor3D; c?: tf.Tensor3D }): tf.Scalar {
+  const r = m.forward(x, state);
+  const w = randn(r.output.shape, 99);
+  let l = tf.sum(tf.mul(tf.sin(r.output), w));
+  l = tf.add(l, tf.sum(tf.square(r.h)));
+  if (r.c) l = tf.add(l, tf.sum(tf.mul(r.c, 0.3)));
+  return l as tf.Scalar;
+}
+
+describe.each(models)("%s fused op", (_name, make) => {
+  for (const [numLayers, bidirectional] of [[1, false], [2, true]] as const) {
+    it(`matches the readable per-timestep version (numLayers ${numLayers}, bidirectional ${bidirectional})`, () => {
+      const { fused, reference } = pair(make, numLayers, bidirectional);
+      const D = bidirectional ? 2 : 1;
+      const x = randn([6, 4, 3], 1);
+      const h = randn([numLayers * D, 4, 5], 2) as tf.Tensor3D;
+      const c = randn([numLayers * D, 4, 5], 3) as tf.Tensor3D;
+      const state = fused instanceof LSTM ? { h, c } : { h };
+      const a = fused.forward(x, state);
+      const b = reference.forward(x, state);
+      expect(a.output.shape).toEqual([6, 4, D * 5]);
+      expect(maxAbsDiff(a.output, b.output)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(a.h, b.h)).toBeLessThan(1e-6);
+      if (b.c) expect(maxAbsDiff(a.c!, b.c)).toBeLessThan(1e-6);
+
+      // Gradients of every parameter, the input and the initial state, against tfjs autodiff.
+      const gradsOf = (m: RecurrentBase) => {
+        const params = m.namedParameters();
+        const { grads } = tf.variableGrads(() => loss(m, x, state), params.map(([, v]) => v));
+        const inputGrads =
+          m instanceof LSTM
+            ? tf.grads((xx: tf.Tensor, hh: tf.Tensor, cc: tf.Tensor) => loss(m, xx, { h: hh as tf.Tensor3D, c: cc as tf.Tensor3D }))([x, h, c])
+            : tf.grads((xx: tf.Tensor, hh: tf.Tensor) => loss(m, xx, { h: hh as tf.Tensor3D }))([x, h]);
+        return { params: params.map(([n, v]) => [n, grads[v.name]] as const), inputs: inputGrads };
+      };
+      const ga = gradsOf(fused);
+      const gb = gradsOf(reference);
+      for (let i = 0; i < ga.params.length; i++) {
+        const [name, g] = ga.params[i];
+        expect(gb.params[i][0]).toBe(name);
+        expect(maxRelDiff(g, gb.params[i][1]), name).toBeLessThan(1e-4);
+      }
+      expect(maxRelDiff(ga.inputs[0], gb.inputs[0]), "d input").toBeLessThan(1e-4);
+      expect(maxRelDiff(ga.inputs[1], gb.inputs[1]), "d h0").toBeLessThan(1e-4);
+      if (fused instanceof LSTM) expect(maxRelDiff(ga.inputs[2], gb.inputs[2]), "d c0").toBeLessThan(1e-4);
+    });
+  }
+});
