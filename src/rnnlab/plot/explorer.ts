@@ -1,0 +1,175 @@
+/**
+ * Hidden-state explorer: a sentence fed through a recurrent cell, one heatmap column per token
+ * (units × tokens), and a bar view of the state vector at the token you click.
+ *
+ *   plot.hiddenStateExplorer({ tokens, states })          // states: T×H, one row per token
+ *   plot.hiddenStateExplorer({ tokens, runs: [{ name: "RNN", states: a }, { name: "LSTM", states: b }] })
+ *
+ * With several runs (cells fed the same tokens) the rows share ONE selection, so a click on any
+ * heatmap shows that step's vector for every cell side by side. The selection is a vega-lite
+ * point selection on the `step` field; the static SVG shows the initially selected step (default:
+ * the last token, i.e. what the cell still remembers at the end of the sentence).
+ */
+import { Chart } from "./chart";
+import { colorScale } from "./heatmap";
+import { cellSize, indexLabelAxis } from "./spec-parts";
+import { type MatrixLike, PlotArgumentError, argError, expectStrings, finiteExtent, fmt, toMatrix } from "./numeric-input";
+
+export interface ExplorerRun {
+  /** Shown as the row title, e.g. "vanilla RNN". */
+  name?: string;
+  /** T×H: row t is the hidden state after reading tokens[t]. */
+  states: MatrixLike;
+}
+
+export interface ExplorerData {
+  tokens: string[];
+  /** T×H hidden states (one run). Give either `states` or `runs`. */
+  states?: MatrixLike;
+  /** Several cells fed the same tokens, shown one above the other with a shared selection. */
+  runs?: ExplorerRun[];
+  title?: string;
+  /** Names for the H units (default 0 … H-1). */
+  unitLabels?: string[];
+  /** The step selected before any click (default: the last token). */
+  initialStep?: number;
+}
+
+/** Name of the selection parameter in the spec (tests and notebook code may look for it). */
+export const EXPLORER_SELECTION = "pickedStep";
+
+const WHERE = "plot.hiddenStateExplorer";
+
+interface Row {
+  run: string;
+  step: number;
+  token: string;
+  unit: number;
+  unitLabel: string;
+  value: number | null;
+}
+
+export function hiddenStateExplorer(data: ExplorerData): Chart {
+  if (data === null || typeof data !== "object") throw argError(WHERE, "data", "{ tokens, states } or { tokens, runs }", data);
+  const tokens = expectStrings(WHERE, "data.tokens", data.tokens);
+  if (tokens.length === 0) throw argError(WHERE, "data.tokens", "at least one token", data.tokens);
+  if ((data.states === undefined) === (data.runs === undefined)) {
+    throw new PlotArgumentError(`${WHERE}: data: expected exactly one of states (T×H) or runs ([{ name, states }]), got ${data.states === undefined ? "neither" : "both"}.`);
+  }
+  const runsIn: ExplorerRun[] = data.runs ?? [{ name: "", states: data.states! }];
+  if (!Array.isArray(runsIn) || runsIn.length === 0) throw argError(WHERE, "data.runs", "a non-empty array of { name, states }", data.runs);
+  const runs = runsIn.map((r, i) => {
+    const arg = data.runs ? `data.runs[${i}].states` : "data.states";
+    if (r === null || typeof r !== "object") throw argError(WHERE, `data.runs[${i}]`, "{ name, states }", r);
+    const m = toMatrix(WHERE, arg, r.states);
+    if (m.length !== tokens.length) {
+      throw new PlotArgumentError(`${WHERE}: ${arg}: expected ${tokens.length} rows (one hidden state per token, T×H), got ${m.length} rows of length ${m[0].length}${m[0].length === tokens.length ? " (did you pass H×T? transpose it)" : ""}.`);
+    }
+    return { name: r.name ?? (data.runs ? `run ${i}` : ""), m };
+  });
+  const hidden = runs[0].m[0].length;
+  runs.forEach((r, i) => {
+    if (r.m[0].length !== hidden) throw new PlotArgumentError(`${WHERE}: data.runs[${i}].states: expected H = ${hidden} units like runs[0], got ${r.m[0].length}.`);
+  });
+  const unitLabels = data.unitLabels === undefined ? Array.from({ length: hidden }, (_, u) => String(u)) : expectStrings(WHERE, "data.unitLabels", data.unitLabels, hidden, "one per hidden unit");
+  const initialStep = data.initialStep ?? tokens.length - 1;
+  if (!Number.isInteger(initialStep) || initialStep < 0 || initialStep >= tokens.length) {
+    throw argError(WHERE, "data.initialStep", `an integer in [0, ${tokens.length - 1}]`, data.initialStep);
+  }
+
+  const values: Row[] = [];
+  for (const r of runs) {
+    r.m.forEach((state, step) =>
+      state.forEach((v, unit) => values.push({ run: r.name, step, token: tokens[step], unit, unitLabel: unitLabels[unit], value: Number.isFinite(v) ? v : null })),
+    );
+  }
+  const extent = finiteExtent(values.map((v) => v.value ?? NaN));
+  const maxAbs = Math.max(Math.abs(extent[0]), Math.abs(extent[1])) || 1;
+  const cw = cellSize(tokens.length, 560, 6, 30);
+  const ch = cellSize(hidden, 220, 4, 22);
+  const heatWidth = cw * tokens.length;
+  const heatHeight = ch * hidden;
+  const tokenAxis = { ...indexLabelAxis(tokens), labelAngle: -50, title: null };
+  const unitAxis = { ...indexLabelAxis(unitLabels, 32), title: "unit" };
+  const heatName = (i: number) => `heat_${i}`;
+
+  const rows = runs.map((r, i) => {
+    const onlyThisRun = { filter: { field: "run", equal: r.name } };
+    const heat = {
+      width: heatWidth,
+      height: heatHeight,
+      title: r.name ? { text: r.name, anchor: "start" } : undefined,
+      transform: [onlyThisRun],
+      layer: [
+        {
+          name: heatName(i),
+          mark: { type: "rect", tooltip: true, cursor: "pointer" },
+          encoding: {
+            x: { field: "step", type: "ordinal", axis: tokenAxis },
+            y: { field: "unit", type: "ordinal", axis: unitAxis },
+            color: { field: "value", type: "quantitative", title: "activation", scale: colorScale(extent, undefined, [-maxAbs, maxAbs]) },
+            tooltip: [
+              { field: "token", title: "token" },
+              { field: "step", title: "step" },
+              { field: "unitLabel", title: "unit" },
+              { field: "value", type: "quantitative", format: ".3f" },
+            ],
+          },
+        },
+        {
+          // Outline around the picked column, so you can see which token the bars describe.
+          transform: [{ filter: { param: EXPLORER_SELECTION, empty: false } }, { aggregate: [{ op: "count", as: "n" }], groupby: ["step"] }],
+          mark: { type: "rect", fill: null, stroke: "#222", strokeWidth: 2 },
+          encoding: { x: { field: "step", type: "ordinal" } },
+        },
+      ],
+    };
+    const bars = {
+      width: Math.max(120, hidden * 14),
+      height: heatHeight,
+      title: { text: r.name ? `${r.name}: state at picked token` : "state at picked token", anchor: "start", fontSize: 11 },
+      transform: [onlyThisRun, { filter: { param: EXPLORER_SELECTION, empty: false } }],
+      layer: [
+        {
+          mark: { type: "bar", tooltip: true },
+          encoding: {
+            y: { field: "unit", type: "ordinal", axis: { ...unitAxis, title: null } },
+            x: { field: "value", type: "quantitative", title: null, scale: { domain: [-maxAbs, maxAbs] } },
+            color: { condition: { test: "datum.value < 0", value: "#4c78a8" }, value: "#e4702a" },
+            tooltip: [{ field: "token" }, { field: "unitLabel", title: "unit" }, { field: "value", type: "quantitative", format: ".3f" }],
+          },
+        },
+        {
+          // Names the picked token above the bars: "step 5 · “box”".
+          transform: [{ aggregate: [{ op: "count", as: "n" }], groupby: ["step", "token"] }, { calculate: "'step ' + datum.step + ' · \u201c' + datum.token + '\u201d'", as: "label" }],
+          mark: { type: "text", align: "left", baseline: "bottom", dy: -2, fontWeight: "bold" },
+          encoding: { text: { field: "label" }, x: { value: 0 }, y: { value: 0 } },
+        },
+      ],
+    };
+    return { hconcat: [heat, bars], spacing: 24 };
+  });
+
+  const spec = {
+    ...(data.title ? { title: { text: data.title, subtitle: "click a token (column) to see its hidden-state vector" } } : { title: { text: "", subtitle: "click a token (column) to see its hidden-state vector" } }),
+    data: { values },
+    params: [
+      {
+        name: EXPLORER_SELECTION,
+        select: { type: "point", fields: ["step"], on: "click", clear: false, toggle: false },
+        value: [{ step: initialStep }],
+        views: runs.map((_, i) => heatName(i)),
+      },
+    ],
+    vconcat: rows,
+    spacing: 18,
+    resolve: { scale: { color: "shared" } },
+    config: { view: { strokeWidth: 0 }, axis: { domain: false, ticks: false } },
+  };
+  const names = runs.map((r) => r.name).filter(Boolean);
+  const who = runs.length > 1 ? `${runs.length} runs (${names.join(", ")}) × ` : "";
+  return new Chart(
+    spec,
+    `HiddenStateExplorer: ${who}${tokens.length} tokens × ${hidden} units, values ${fmt(extent[0])}…${fmt(extent[1])}; showing step ${initialStep} ${JSON.stringify(tokens[initialStep])}, click a token to pick another`,
+  );
+}
