@@ -13,10 +13,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-// Learners write `x.reshape(...)`, `t.print()`: the chained API is not registered by tfjs-core alone.
-import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
-// Autodiff for the built-in ops lives in a separate registry that tfjs-core alone does not load.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// tfjs-core's CommonJS build has no gradients for its ops; tfjs-layers' build registers them all
+// in tfjs's shared registry. Without it autodiff fails with "gradient function not found".
+import "@tensorflow/tfjs-layers";
+import "./chained-ops";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

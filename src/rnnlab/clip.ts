@@ -17,11 +17,15 @@ export interface ClipResult {
   totalNorm: number;
 }
 
+/** sqrt(Σ g²) over all gradients. Read back and summed in JavaScript: one read per tensor
+ * costs less than the handful of tfjs ops (each with its fixed overhead) it replaces. */
 export function globalNorm(grads: Grads): number {
-  return tf.tidy(() => {
-    const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-    return squares.length ? Math.sqrt(tf.addN(squares).dataSync()[0]) : 0;
-  });
+  let sum = 0;
+  for (const g of Object.values(grads)) {
+    const v = g.dataSync();
+    for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  }
+  return Math.sqrt(sum);
 }
 
 export function clipGradNorm(grads: Grads, maxNorm: number): ClipResult {

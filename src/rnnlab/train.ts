@@ -9,7 +9,7 @@
  * on the chunk length, not on the whole sequence.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { clipGradNorm, type Grads } from "./clip";
+import { clipGradNorm, globalNorm, type Grads } from "./clip";
 import type { Module } from "./module";
 import { describe, expectPositiveInt } from "./validate";
 
@@ -44,7 +44,7 @@ export function trainStep(module: Module, optimizer: tf.Optimizer, lossFn: () =>
     applied = clipped.grads;
     tf.dispose(Object.values(byName));
   } else {
-    gradNorm = tf.tidy(() => Math.sqrt(tf.addN(Object.values(byName).map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+    gradNorm = globalNorm(byName);
   }
   options.onGrads?.(applied, { loss, gradNorm });
   const byVar: tf.NamedTensorMap = {};

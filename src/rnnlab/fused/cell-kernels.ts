@@ -9,7 +9,7 @@
  * The equations are the same as the readable cells in ../cells/, which the tests hold them to.
  */
 
-const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
+import { sigmoid, tanh } from "./activations";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -60,7 +60,7 @@ export function rnnKernel(nonlinearity: "tanh" | "relu"): CellKernel {
     forward({ row0, B, H, xp, hp, h }, [hs]) {
       for (let i = 0; i < B * H; i++) {
         const a = xp[row0 * H + i] + hp[i];
-        const v = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        const v = relu ? (a > 0 ? a : 0) : tanh(a);
         h[i] = v;
         hs[row0 * H + i] = v;
       }
@@ -95,12 +95,12 @@ export const lstmKernel: CellKernel = {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(xp[x0 + j] + hp[h0 + j]);
         const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
-        const g = Math.tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j]);
+        const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j]);
         const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j]);
         const u = b * H + j;
         const cp = cPrev![u];
         const ct = f * cp + i * g;
-        const tc = Math.tanh(ct);
+        const tc = tanh(ct);
         c![u] = ct;
         h[u] = o * tc;
         acts[x0 + j] = i;
@@ -157,7 +157,7 @@ export const gruKernel: CellKernel = {
         const r = sigmoid(xp[x0 + j] + hp[h0 + j]);
         const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
         const hpN = hp[h0 + 2 * H + j];
-        const n = Math.tanh(xp[x0 + 2 * H + j] + r * hpN);
+        const n = tanh(xp[x0 + 2 * H + j] + r * hpN);
         const u = b * H + j;
         h[u] = (1 - z) * n + z * hPrev[u];
         acts[x0 + j] = r;

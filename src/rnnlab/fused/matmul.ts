@@ -39,7 +39,17 @@ export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n
     matmulJS(out, a, b, m, k, n);
     return out;
   }
-  return tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dataSync() as Float32Array);
+  return readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n]))));
+}
+
+/**
+ * Reads a result and frees it. (Returning a typed array from tf.tidy would make tfjs walk
+ * every element looking for tensors: seconds for a large product.)
+ */
+function readAndDispose(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
 }
 
 /** aᵀ · b for a[k×m], b[k×n]: weight gradients, summed over all timesteps in one product. */
@@ -59,9 +69,7 @@ export function matmulTransposeA(a: Float32Array, b: Float32Array, k: number, m:
     return out;
   }
   // The backend's own transpose, then the fast untransposed matMul.
-  return tf.tidy(() =>
-    tf.matMul(tf.transpose(tf.tensor2d(a, [k, m])), tf.tensor2d(b, [k, n])).dataSync() as Float32Array,
-  );
+  return readAndDispose(tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(a, [k, m])), tf.tensor2d(b, [k, n]))));
 }
 
 /** The transpose of a row-major [rows×cols] matrix. */
@@ -89,9 +97,7 @@ export class RecurrentOperand {
       return;
     }
     const rows = a.subarray(aOffset, aOffset + m * this.k);
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [m, this.k]), this.onBackend!));
-    const values = product.dataSync();
-    product.dispose();
+    const values = readAndDispose(tf.tidy(() => tf.matMul(tf.tensor2d(rows, [m, this.k]), this.onBackend!)));
     const size = m * this.n;
     if (accumulate) for (let i = 0; i < size; i++) out[outOffset + i] += values[i];
     else out.set(values, outOffset);

@@ -128,8 +128,9 @@ export abstract class RecurrentBase extends Module {
         if (l < this.numLayers - 1) x = dropout(x, this.dropout, this.training);
       }
       let output = x;
-      let h = tf.stack(hs) as tf.Tensor3D;
-      let c = cs.length ? (tf.stack(cs) as tf.Tensor3D) : undefined;
+      const stack0 = (ts: tf.Tensor2D[]) => (ts.length === 1 ? tf.expandDims(ts[0], 0) : tf.stack(ts)) as tf.Tensor3D;
+      let h = stack0(hs);
+      let c = cs.length ? stack0(cs) : undefined;
       if (unbatched) {
         output = tf.squeeze(output, [1]) as unknown as tf.Tensor3D;
         h = tf.squeeze(h, [1]) as unknown as tf.Tensor3D;
@@ -150,7 +151,7 @@ export abstract class RecurrentBase extends Module {
     }
     const read = (name: "h" | "c"): tf.Tensor2D[] => {
       let t = s[name];
-      if (t === undefined) return unstack0<tf.Tensor2D>(tf.zeros([L, B, H]));
+      if (t === undefined) return Array.from({ length: L }, () => tf.zeros([B, H]) as tf.Tensor2D);
       const expected = unbatched ? [L, H] : [L, B, H];
       const hint = `numLayers·D = ${L}, ${unbatched ? "" : `batch ${B}, `}hiddenSize ${H}`;
       expectShape(where, `state.${name}`, t, expected, hint);

@@ -1,0 +1,153 @@
+/**
+ * `npm run bench`: rnnlab's fused recurrent layers against tf.layers on the same backend,
+ * in the same process, so the ratios hold however busy the machine is.
+ *
+ * A train step is forward, MSE loss, backward and an Adam update. Medians over several runs.
+ * `--json` prints one JSON object per line instead of the table.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { GRU, LSTM, RNN, manualSeed, mse, ready, trainStep, trainTBPTT } from "../rnnlab";
+import { lastTapeBytes } from "../rnnlab/fused/recurrence";
+import type { RecurrentBase } from "../rnnlab/layers/recurrent";
+
+type ModelName = "LSTM" | "GRU" | "RNN";
+interface Workload { name: string; B: number; T: number; I: number; H: number; runs: number }
+
+const WORKLOADS: Workload[] = [
+  { name: "M", B: 32, T: 50, I: 32, H: 128, runs: 7 },
+  { name: "S", B: 8, T: 20, I: 8, H: 16, runs: 30 },
+];
+const GATES: Record<ModelName, number> = { LSTM: 4, GRU: 3, RNN: 1 };
+
+interface Row { workload: string; model: ModelName; impl: string; trainMs: number; forwardMs: number; gflops: number }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn: () => unknown, runs: number): Promise<number> {
+  await fn(); // warm-up: first calls compile and allocate
+  await fn();
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+/** Multiply-adds ×2 of forward (input + recurrent products) and backward (twice as many). */
+function trainFlops(m: ModelName, w: Workload): number {
+  return 6 * w.T * w.B * GATES[m] * w.H * (w.I + w.H);
+}
+
+async function rnnlabRow(model: ModelName, w: Workload): Promise<Row> {
+  manualSeed(0);
+  const opts = { inputSize: w.I, hiddenSize: w.H, batchFirst: true };
+  const layer: RecurrentBase = model === "LSTM" ? new LSTM(opts) : model === "GRU" ? new GRU(opts) : new RNN(opts);
+  const x = tf.randomNormal([w.B, w.T, w.I], 0, 1, "float32", 1);
+  const y = tf.randomNormal([w.B, w.T, w.H], 0, 0.5, "float32", 2);
+  const opt = tf.train.adam(1e-3);
+  const trainMs = await time(() => void trainStep(layer, opt, () => mse(layer.forward(x).output, y)), w.runs);
+  const forwardMs = await time(() => tf.tidy(() => void layer.forward(x).output.dataSync()), w.runs);
+  layer.dispose();
+  opt.dispose();
+  tf.dispose([x, y]);
+  return { workload: w.name, model, impl: "rnnlab", trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 };
+}
+
+async function tfLayersRow(model: ModelName, w: Workload): Promise<Row> {
+  const cfg = { units: w.H, returnSequences: true, inputShape: [w.T, w.I] };
+  const layer =
+    model === "LSTM" ? tfl.layers.lstm({ ...cfg, recurrentActivation: "sigmoid" })
+    : model === "GRU" ? tfl.layers.gru({ ...cfg, recurrentActivation: "sigmoid" })
+    : tfl.layers.simpleRNN(cfg);
+  const net = tfl.sequential({ layers: [layer] });
+  net.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+  const x = tf.randomNormal([w.B, w.T, w.I], 0, 1, "float32", 1);
+  const y = tf.randomNormal([w.B, w.T, w.H], 0, 0.5, "float32", 2);
+  const trainMs = await time(() => net.trainOnBatch(x, y), w.runs);
+  const forwardMs = await time(() => tf.tidy(() => void (net.predict(x) as tf.Tensor).dataSync()), w.runs);
+  net.dispose();
+  tf.dispose([x, y]);
+  return { workload: w.name, model, impl: "tf.layers", trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 };
+}
+
+async function matmulGflops(n = 512): Promise<number> {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  const ms = await time(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), 5);
+  tf.dispose([a, b]);
+  return (2 * n * n * n) / ms / 1e6;
+}
+
+/** Bytes the fused LSTM keeps for backward, full BPTT over T against truncated BPTT in chunks of 50. */
+function bpttMemory(): { T: number; fullMB: number; truncatedMB: number }[] {
+  const B = 32, I = 32, H = 128, chunk = 50;
+  manualSeed(0);
+  const lstm = new LSTM({ inputSize: I, hiddenSize: H });
+  const opt = tf.train.sgd(0);
+  const out = [];
+  for (const T of [50, 100, 200, 400]) {
+    const x = tf.randomNormal([T, B, I]);
+    const y = tf.zeros([T, B, H]);
+    trainStep(lstm, opt, () => mse(lstm.forward(x).output, y));
+    const full = lastTapeBytes;
+    let worst = 0;
+    const r = trainTBPTT({
+      module: lstm, optimizer: opt, inputs: x, targets: y, chunkLength: chunk,
+      forward: (xc, yc, s) => {
+        const o = lstm.forward(xc, s as { h: tf.Tensor3D; c: tf.Tensor3D } | undefined);
+        worst = Math.max(worst, lastTapeBytes);
+        return { loss: mse(o.output, yc), state: { h: o.h, c: o.c! } };
+      },
+    });
+    tf.dispose([x, y, ...Object.values(r.state ?? {})]);
+    out.push({ T, fullMB: full / 2 ** 20, truncatedMB: worst / 2 ** 20 });
+  }
+  lstm.dispose();
+  return out;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const info = await ready();
+  if (info.name !== "wasm" && !json) console.log(`note: backend is ${info.name}; the targets are stated for wasm.`);
+  const rows: Row[] = [];
+  for (const w of WORKLOADS) {
+    for (const model of ["LSTM", "GRU", "RNN"] as ModelName[]) {
+      for (const row of [await rnnlabRow(model, w), await tfLayersRow(model, w)]) {
+        rows.push(row);
+        if (json) console.log(JSON.stringify(row));
+      }
+    }
+  }
+  const gflops = await matmulGflops();
+  if (json) {
+    console.log(JSON.stringify({ matmul512Gflops: gflops, backend: info.name }));
+    for (const m of bpttMemory()) console.log(JSON.stringify({ memory: "lstm B32 I32 H128", ...m }));
+    return;
+  }
+  console.log(`backend ${info.name}${info.simd ? " (SIMD)" : ""}; wasm matmul 512³: ${gflops.toFixed(1)} GFLOP/s\n`);
+  console.log("workload model  impl       train ms  forward ms  GFLOP/s  train speed-up  forward speed-up");
+  for (const r of rows.filter((x) => x.impl === "rnnlab")) {
+    const peer = rows.find((x) => x.impl === "tf.layers" && x.model === r.model && x.workload === r.workload)!;
+    for (const x of [r, peer]) {
+      const up = x === r ? `${(peer.trainMs / r.trainMs).toFixed(1)}×`.padStart(14) + `${(peer.forwardMs / r.forwardMs).toFixed(1)}×`.padStart(18) : "";
+      console.log(
+        `${x.workload.padEnd(9)}${x.model.padEnd(6)}  ${x.impl.padEnd(9)} ${x.trainMs.toFixed(2).padStart(9)} ${x.forwardMs.toFixed(2).padStart(11)} ${x.gflops.toFixed(2).padStart(8)}${up}`,
+      );
+    }
+  }
+  console.log("\nBPTT memory (fused LSTM, B 32, I 32, H 128): bytes kept for backward");
+  console.log("    T   full BPTT MB   truncated (chunks of 50) MB");
+  for (const m of bpttMemory()) console.log(`${String(m.T).padStart(5)} ${m.fullMB.toFixed(2).padStart(14)} ${m.truncatedMB.toFixed(2).padStart(16)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
