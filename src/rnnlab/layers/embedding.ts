@@ -45,15 +45,33 @@ export class Embedding extends Module {
           throw new RangeError(`Embedding.forward: ids: expected ids in [0, ${this.numEmbeddings}), got ${v}.`);
         }
       }
-      let table: tf.Tensor = this.weight;
-      if (this.paddingIdx !== undefined) {
-        // The padding row is multiplied by zero, so its gradient is zero too.
-        const keep = new Float32Array(this.numEmbeddings).fill(1);
-        keep[this.paddingIdx] = 0;
-        table = tf.mul(table, tf.tensor2d(keep, [this.numEmbeddings, 1]));
-      }
-      return tf.reshape(tf.gather(table, flat), [...t.shape, this.embeddingDim]);
+      return tf.reshape(this.lookup(this.weight, flat), [...t.shape, this.embeddingDim]);
     });
+  }
+
+  /**
+   * Row lookup with its gradient written out: ∂W[v] = Σ of ∂out over the positions holding id v,
+   * and nothing for the padding row. (tfjs's own gather gradient needs UnsortedSegmentSum,
+   * which the wasm backend lacks.)
+   */
+  private lookup(table: tf.Tensor, flatIds: tf.Tensor1D): tf.Tensor2D {
+    const ids = flatIds.dataSync();
+    const [V, E] = [this.numEmbeddings, this.embeddingDim];
+    const pad = this.paddingIdx;
+    const op = tf.customGrad((w: tf.Tensor, i: tf.Tensor) => ({
+      value: tf.gather(w, i),
+      gradFunc: (dy: tf.Tensor) => {
+        const d = dy.dataSync();
+        const dW = new Float32Array(V * E);
+        for (let n = 0; n < ids.length; n++) {
+          const v = ids[n];
+          if (v === pad) continue;
+          for (let e = 0; e < E; e++) dW[v * E + e] += d[n * E + e];
+        }
+        return [tf.tensor2d(dW, [V, E]), tf.zerosLike(i)];
+      },
+    }));
+    return op(table, flatIds) as tf.Tensor2D;
   }
 
   describe(): string {
