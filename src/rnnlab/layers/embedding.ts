@@ -58,9 +58,9 @@ export class Embedding extends Module {
     const ids = flatIds.dataSync();
     const [V, E] = [this.numEmbeddings, this.embeddingDim];
     const pad = this.paddingIdx;
-    const op = tf.customGrad((w: tf.Tensor, i: tf.Tensor) => ({
-      value: tf.gather(w, i),
-      gradFunc: (dy: tf.Tensor) => {
+    const op = tf.customGrad((...args: unknown[]) => {
+      const [w, i] = args as tf.Tensor[];
+      const gradFunc = (dy: tf.Tensor) => {
         const d = dy.dataSync();
         const dW = new Float32Array(V * E);
         for (let n = 0; n < ids.length; n++) {
@@ -69,8 +69,9 @@ export class Embedding extends Module {
           for (let e = 0; e < E; e++) dW[v * E + e] += d[n * E + e];
         }
         return [tf.tensor2d(dW, [V, E]), tf.zerosLike(i)];
-      },
-    }));
+      };
+      return { value: tf.gather(w, i), gradFunc };
+    });
     return op(table, flatIds) as tf.Tensor2D;
   }
 
