@@ -19,3 +19,8 @@ export { table, type TableOptions } from "./table";
 export { textHeat, topK, type Guess, type TextHeatOptions, type TopKOptions } from "./text-heat";
 export { hiddenStateExplorer, EXPLORER_SELECTION, type ExplorerData, type ExplorerRun } from "./explorer";
 export { explorerExample, explorerExampleData, type ExplorerExampleData } from "./explorer-example";
+export { liveChart, LiveChart, type LiveChartOptions } from "./live-chart";
+export { progress, track, ProgressBar, type ProgressOptions, type Postfix } from "./progress";
+export { type Clock, systemClock } from "./throttle";
+export { trajectory3d, type Trajectory3dOptions, type TrajectoryInput } from "./trajectory-3d";
+export { resetPlotlyInlining, type InlinePolicy } from "./plotly-bundle";
