@@ -2,9 +2,9 @@
  * The element-wise part of each recurrent cell, forwards and backwards, on Float32Arrays.
  *
  * The driver (recurrence.ts) does the matrix products: for every timestep it hands a kernel
- *   xp = W_ih x_t + b_ih   (precomputed for the whole sequence, one big product)
- *   hp = W_hh h_{t−1} + b_hh   (this step's recurrent product)
- * and the kernel applies the cell's gates. Backwards, the kernel turns ∂L/∂h_t (and ∂L/∂c_t)
+ *   xp = W_ih x_t   (precomputed for the whole sequence, one big product)
+ *   hp = W_hh h_{t−1}   (this step's recurrent product)
+ * and the kernel adds the biases b_ih, b_hh and applies the cell's gates. Backwards, the kernel turns ∂L/∂h_t (and ∂L/∂c_t)
  * into ∂L/∂xp and ∂L/∂hp; the driver turns those into weight gradients and ∂L/∂h_{t−1}.
  * The equations are the same as the readable cells in ../cells/, which the tests hold them to.
  */
@@ -14,10 +14,15 @@ import { sigmoid, tanh } from "./activations";
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
   row0: number; // t·B
+  /** Where this step's tape rows go: row0 while recording for backward, else 0 (a scratch tape). */
+  tapeRow0: number;
   B: number;
   H: number;
   xp: Float32Array; // [T·B, G], read rows row0…row0+B
   hp: Float32Array; // [B, G]
+  bIh: Float32Array; // [G]
+  bHh: Float32Array; // [G]
+  bSum: Float32Array; // [G], b_ih + b_hh
   hPrev: Float32Array; // [B, H]
   cPrev: Float32Array | null; // [B, H], LSTM only
   h: Float32Array; // [B, H], written
@@ -57,12 +62,12 @@ export function rnnKernel(nonlinearity: "tanh" | "relu"): CellKernel {
     hasCellState: false,
     sharedPreactivationGrad: true,
     createTape: (rows, H) => [new Float32Array(rows * H)],
-    forward({ row0, B, H, xp, hp, h }, [hs]) {
+    forward({ row0, tapeRow0, B, H, xp, hp, bSum, h }, [hs]) {
       for (let i = 0; i < B * H; i++) {
-        const a = xp[row0 * H + i] + hp[i];
+        const a = xp[row0 * H + i] + hp[i] + bSum[i % H];
         const v = relu ? (a > 0 ? a : 0) : tanh(a);
         h[i] = v;
-        hs[row0 * H + i] = v;
+        hs[tapeRow0 * H + i] = v;
       }
     },
     backward({ row0, B, H, dh, dxp, dhPrevDirect }, [hs]) {
@@ -87,28 +92,30 @@ export const lstmKernel: CellKernel = {
   hasCellState: true,
   sharedPreactivationGrad: true,
   createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
-  forward({ row0, B, H, xp, hp, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
+  forward({ row0, tapeRow0, B, H, xp, hp, bSum, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
     const G = 4 * H;
     for (let b = 0; b < B; b++) {
       const x0 = (row0 + b) * G;
       const h0 = b * G;
+      const a0 = (tapeRow0 + b) * G;
+      const u0 = (tapeRow0 + b) * H;
       for (let j = 0; j < H; j++) {
-        const i = sigmoid(xp[x0 + j] + hp[h0 + j]);
-        const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
-        const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j]);
-        const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j]);
+        const i = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+        const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+        const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j] + bSum[2 * H + j]);
+        const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j] + bSum[3 * H + j]);
         const u = b * H + j;
         const cp = cPrev![u];
         const ct = f * cp + i * g;
         const tc = tanh(ct);
         c![u] = ct;
         h[u] = o * tc;
-        acts[x0 + j] = i;
-        acts[x0 + H + j] = f;
-        acts[x0 + 2 * H + j] = g;
-        acts[x0 + 3 * H + j] = o;
-        cPrevs[(row0 + b) * H + j] = cp;
-        tanhCs[(row0 + b) * H + j] = tc;
+        acts[a0 + j] = i;
+        acts[a0 + H + j] = f;
+        acts[a0 + 2 * H + j] = g;
+        acts[a0 + 3 * H + j] = o;
+        cPrevs[u0 + j] = cp;
+        tanhCs[u0 + j] = tc;
       }
     }
   },
@@ -148,22 +155,23 @@ export const gruKernel: CellKernel = {
   hasCellState: false,
   sharedPreactivationGrad: false,
   createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
-  forward({ row0, B, H, xp, hp, hPrev, h }, [acts, hpNs]) {
+  forward({ row0, tapeRow0, B, H, xp, hp, bIh, bHh, bSum, hPrev, h }, [acts, hpNs]) {
     const G = 3 * H;
     for (let b = 0; b < B; b++) {
       const x0 = (row0 + b) * G;
       const h0 = b * G;
+      const a0 = (tapeRow0 + b) * G;
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(xp[x0 + j] + hp[h0 + j]);
-        const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j]);
-        const hpN = hp[h0 + 2 * H + j];
-        const n = tanh(xp[x0 + 2 * H + j] + r * hpN);
+        const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+        const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+        const hpN = hp[h0 + 2 * H + j] + bHh[2 * H + j];
+        const n = tanh(xp[x0 + 2 * H + j] + bIh[2 * H + j] + r * hpN);
         const u = b * H + j;
         h[u] = (1 - z) * n + z * hPrev[u];
-        acts[x0 + j] = r;
-        acts[x0 + H + j] = z;
-        acts[x0 + 2 * H + j] = n;
-        hpNs[(row0 + b) * H + j] = hpN;
+        acts[a0 + j] = r;
+        acts[a0 + H + j] = z;
+        acts[a0 + 2 * H + j] = n;
+        hpNs[(tapeRow0 + b) * H + j] = hpN;
       }
     }
   },

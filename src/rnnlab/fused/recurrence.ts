@@ -4,8 +4,8 @@
  *
  * Unrolled op by op, an LSTM launches thousands of small tfjs kernels per training step and
  * spends its time on per-op overhead. Here the sequence is one op:
- *   forward   XP = X·W_ihᵀ + b_ih          one product for all T·B rows
- *             for each t:  hp = h_{t−1}·W_hhᵀ + b_hh;  gates (cell-kernels.ts)
+ *   forward   XP = X·W_ihᵀ                 one product for all T·B rows
+ *             for each t:  hp = h_{t−1}·W_hhᵀ;  biases and gates (cell-kernels.ts)
  *   backward  for each t, newest first:  ∂xp_t, ∂hp_t from the gates;
  *                                        ∂h_{t−1} = direct + ∂hp_t·W_hh
  *             ∂W_ih = ∂XPᵀ·X   ∂W_hh = ∂HPᵀ·H_prev   ∂X = ∂XP·W_ih   (one product each)
@@ -25,11 +25,14 @@ export interface RecurrenceResult {
 /** Bytes held for the backward pass by the most recent forward call (for memory measurements). */
 export let lastTapeBytes = 0;
 
-function addBias(rows: Float32Array, bias: Float32Array, nRows: number, G: number): void {
-  for (let r = 0; r < nRows; r++) {
-    const o = r * G;
-    for (let j = 0; j < G; j++) rows[o + j] += bias[j];
-  }
+interface EngineState {
+  gradientDepth: number;
+}
+const engineState = (): EngineState => (tf.engine() as unknown as { state: EngineState }).state;
+
+/** Whether tfjs is recording for a gradient; when it is not, nothing is kept for backward. */
+function recordingGradients(): boolean {
+  return (engineState().gradientDepth ?? 1) > 0;
 }
 
 function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array {
@@ -71,13 +74,16 @@ export function recurrence(
     const X = data(xT);
     const Wih = data(wIhT);
     const Whh = data(wHhT);
-    const bhh = data(bHhT);
+    const bIh = data(bIhT);
+    const bHh = data(bHhT);
+    const bSum = bIh.map((v, j) => v + bHh[j]);
 
     const XP = matmul(X, transpose(Wih, G, I), rows, I, G);
-    addBias(XP, data(bIhT), rows, G);
 
-    const tape = kernel.createTape(rows, H);
-    const Hprev = new Float32Array(rows * H);
+    // Inference keeps a one-step scratch tape; training keeps every step for backward.
+    const record = recordingGradients();
+    const tape = kernel.createTape(record ? rows : B, H);
+    const Hprev = new Float32Array(record ? rows * H : 0);
     const Y = new Float32Array(rows * H);
     const C = withCell ? new Float32Array(rows * H) : null;
     const hp = new Float32Array(B * G);
@@ -87,17 +93,17 @@ export function recurrence(
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const row0 = t * B;
-      Hprev.set(hPrev, row0 * H);
+      if (record) Hprev.set(hPrev, row0 * H);
       WhhT.mulInto(hp, hPrev, B, false);
-      addBias(hp, bhh, B, G);
       const h = Y.subarray(row0 * H, (row0 + B) * H);
       const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
-      kernel.forward({ row0, B, H, xp: XP, hp, hPrev, cPrev, h, c }, tape);
+      const tapeRow0 = record ? row0 : 0;
+      kernel.forward({ row0, tapeRow0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
       hPrev = h;
       cPrev = c;
     }
     WhhT.dispose();
-    lastTapeBytes = [...tape, Hprev, X].reduce((n, a) => n + a.byteLength, 0);
+    if (record) lastTapeBytes = [...tape, Hprev, X].reduce((n, a) => n + a.byteLength, 0);
 
     // customGrad returns one tensor, so the outputs travel packed along time: [Y; h_T; c_T].
     const packed = new Float32Array((T + slots) * B * H);
@@ -126,12 +132,13 @@ export function recurrence(
         WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
       }
       WhhOp.dispose();
+      const dbIh = columnSums(dxp, rows, G);
       const grads = [
         tf.tensor3d(matmul(dxp, Wih, rows, G, I), [T, B, I]),
         tf.tensor2d(matmulTransposeA(dxp, X, rows, G, I), [G, I]),
         tf.tensor2d(matmulTransposeA(dhp, Hprev, rows, G, H), [G, H]),
-        tf.tensor1d(columnSums(dxp, rows, G)),
-        tf.tensor1d(columnSums(dhp, rows, G)),
+        tf.tensor1d(dbIh),
+        tf.tensor1d(dhp === dxp ? dbIh.slice() : columnSums(dhp, rows, G)),
         tf.tensor2d(dhCarry, [B, H]),
       ];
       if (withCell) grads.push(tf.tensor2d(dc!, [B, H]));
