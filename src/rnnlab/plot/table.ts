@@ -55,11 +55,11 @@ export function table(rows: readonly Record<string, unknown>[] | readonly unknow
   const numeric = columns.map((_, c) => grid.every((r) => r[c] === "" || !Number.isNaN(Number(r[c]))));
   const align = (c: number) => (numeric[c] ? "right" : "left");
 
-  const th = columns.map((c, i) => `<th style="text-align:${align(i)}">${escapeHtml(c)}</th>`).join("");
-  const body = shown.map((r) => `<tr>${r.map((v, i) => `<td style="text-align:${align(i)}">${escapeHtml(v)}</td>`).join("")}</tr>`).join("\n");
+  const th = columns.map((c, i) => `<th style="text-align:${align(i)};padding:2px 8px;border-bottom:1px solid #999">${escapeHtml(c)}</th>`).join("");
+  const body = shown.map((r) => `<tr>${r.map((v, i) => `<td style="text-align:${align(i)};padding:2px 8px">${escapeHtml(v)}</td>`).join("")}</tr>`).join("\n");
   const more = elided ? `<tr><td colspan="${columns.length}" style="text-align:center;color:#888">… ${elided} more rows</td></tr>` : "";
   const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
-  const html = `<table class="rnnlab-table">${caption}<thead><tr>${th}</tr></thead><tbody>\n${body}${more}</tbody></table>`;
+  const html = `<table class="rnnlab-table" style="border-collapse:collapse;font-variant-numeric:tabular-nums">${caption}<thead><tr>${th}</tr></thead><tbody>\n${body}${more}</tbody></table>`;
 
   const widths = columns.map((c, i) => Math.max(c.length, ...shown.map((r) => r[i].length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
