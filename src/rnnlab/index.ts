@@ -25,3 +25,4 @@ export { Dropout, dropout } from "./layers/dropout";
 export { crossEntropy, mse } from "./losses";
 export { clipGradNorm, clipGradValue, globalNorm, type Grads } from "./clip";
 export { trainStep, trainTBPTT, type TBPTTOptions, type TBPTTResult, type CarriedState } from "./train";
+export * as data from "./data";
