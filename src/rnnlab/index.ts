@@ -26,3 +26,4 @@ export { crossEntropy, mse } from "./losses";
 export { clipGradNorm, clipGradValue, globalNorm, type Grads } from "./clip";
 export { trainStep, trainTBPTT, type TBPTTOptions, type TBPTTResult, type CarriedState } from "./train";
 export * as data from "./data";
+export * as plot from "./plot";
