@@ -12,7 +12,7 @@
  */
 import { Chart } from "./chart";
 import { colorScale } from "./heatmap";
-import { cellSize, indexLabelAxis } from "./spec-parts";
+import { cellSize, compactNumber, indexLabelAxis, labelsThatFit } from "./spec-parts";
 import { type MatrixLike, PlotArgumentError, argError, expectStrings, finiteExtent, fmt, toMatrix } from "./numeric-input";
 
 export interface ExplorerRun {
@@ -80,7 +80,7 @@ export function hiddenStateExplorer(data: ExplorerData): Chart {
   const values: Row[] = [];
   for (const r of runs) {
     r.m.forEach((state, step) =>
-      state.forEach((v, unit) => values.push({ run: r.name, step, token: tokens[step], unit, unitLabel: unitLabels[unit], value: Number.isFinite(v) ? v : null })),
+      state.forEach((v, unit) => values.push({ run: r.name, step, token: tokens[step], unit, unitLabel: unitLabels[unit], value: compactNumber(v) })),
     );
   }
   const extent = finiteExtent(values.map((v) => v.value ?? NaN));
@@ -89,8 +89,8 @@ export function hiddenStateExplorer(data: ExplorerData): Chart {
   const ch = cellSize(hidden, 220, 4, 22);
   const heatWidth = cw * tokens.length;
   const heatHeight = ch * hidden;
-  const tokenAxis = { ...indexLabelAxis(tokens), labelAngle: -50, title: null };
-  const unitAxis = { ...indexLabelAxis(unitLabels, 32), title: "unit" };
+  const tokenAxis = { ...indexLabelAxis(tokens, labelsThatFit(heatWidth)), labelAngle: -50, title: null };
+  const unitAxis = { ...indexLabelAxis(unitLabels, labelsThatFit(heatHeight)), title: "unit" };
   const heatName = (i: number) => `heat_${i}`;
 
   const rows = runs.map((r, i) => {

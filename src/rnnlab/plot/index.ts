@@ -12,7 +12,7 @@ export { loadVega, renderSvg, vegaLoaded } from "./vega-render";
 export { PlotArgumentError, type MatrixLike, type VectorLike } from "./numeric-input";
 export { type ChartOptions } from "./spec-parts";
 export { line, type LineOptions, type NamedSeries, type ScaleType, type SeriesInput } from "./line";
-export { heatmap, attention, type HeatmapOptions, type AttentionOptions } from "./heatmap";
+export { heatmap, attention, RASTER_THRESHOLD, type HeatmapOptions, type AttentionOptions } from "./heatmap";
 export { bar, type BarOptions } from "./bar";
 export { scatter, type ScatterOptions } from "./scatter";
 export { table, type TableOptions } from "./table";

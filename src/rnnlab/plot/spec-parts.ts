@@ -36,7 +36,7 @@ export function frame(options: ChartOptions, width: number, height: number): Rec
  */
 export function indexLabelAxis(labels: readonly string[], maxLabels = 60): Record<string, unknown> {
   const axis: Record<string, unknown> = {
-    labelExpr: `${JSON.stringify(labels)}[datum.value]`,
+    labelExpr: `${JSON.stringify(labels.map(visibleLabel))}[datum.value]`,
     labelOverlap: false,
   };
   if (labels.length > maxLabels) {
@@ -44,6 +44,11 @@ export function indexLabelAxis(labels: readonly string[], maxLabels = 60): Recor
     axis.values = labels.map((_, i) => i).filter((i) => i % every === 0);
   }
   return axis;
+}
+
+/** How many 10-px labels fit along `pixels` of axis without overlapping (~12 px each). */
+export function labelsThatFit(pixels: number): number {
+  return Math.max(2, Math.floor(pixels / 12));
 }
 
 /** Pixel size of one heatmap cell: large enough to click, small enough for long sequences. */
@@ -60,4 +65,14 @@ export function uniqueNames(where: string, arg: string, names: readonly string[]
     }
     seen.add(n);
   }
+}
+
+/** Whitespace tokens (" ", "\n") would be invisible axis labels: show them as ␣ ↵ ⇥. */
+export function visibleLabel(label: string): string {
+  return /^\s+$/.test(label) ? label.replace(/ /g, "␣").replace(/\n/g, "↵").replace(/\t/g, "⇥").replace(/\r/g, "") : label;
+}
+
+/** Values stored in specs with 4 significant digits: tooltips show 3, and the JSON stays small. */
+export function compactNumber(v: number): number | null {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)) : null;
 }
