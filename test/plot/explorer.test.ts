@@ -58,3 +58,16 @@ describe("plot.explorerExample", () => {
     expect(text).toContain("2 runs (vanilla RNN, LSTM-like cell) × 17 tokens × 6 units");
   });
 });
+
+describe("explorer interaction", () => {
+  // The click binding itself needs a browser (checked by hand in Chromium with vega-lite 5.23);
+  // here: whatever step the selection holds, the bar views and the outline follow it.
+  it("the bar views show the selected step", async () => {
+    const { tokens, runs } = plot.explorerExampleData();
+    for (const step of [1, 9]) {
+      const { svg } = await expectChartBundle(plot.hiddenStateExplorer({ tokens, runs, initialStep: step }));
+      const shown = svg.match(/step \d+ · “[a-z]+”/g) ?? [];
+      expect(new Set(shown)).toEqual(new Set([`step ${step} · “${tokens[step]}”`]));
+    }
+  });
+});
