@@ -10,12 +10,14 @@
  * a fifth of wall time. Values are shown immediately in JupyterLab/VS Code through the vega-lite
  * spec; the classic Notebook sees the SVG. Updates only reach the page when the loop yields to the
  * event loop (an `await` per step or epoch); a fully synchronous loop shows only its final state.
+ * Without the rnnlab kernel (stock tslab, plain Node) outputs cannot be replaced, so only the
+ * final state is drawn, at done().
  */
 import { REPR, display, type DisplayHandle, type MimeBundle } from "../display";
 import type { Chart } from "./chart";
 import { type LineOptions, type Series, lineChartFromSeries } from "./line";
 import { argError } from "./numeric-input";
-import { type Clock, Throttle, systemClock } from "./throttle";
+import { type Clock, Throttle, canUpdateInPlace, systemClock } from "./throttle";
 
 export interface LiveChartOptions extends Omit<LineOptions, "x"> {
   /** Minimum time between redraws in ms (default 500: two per second). */
@@ -34,6 +36,7 @@ export class LiveChart {
   private readonly clock: Clock;
   private handle?: DisplayHandle;
   private pushes = 0;
+  private finishing = false;
   /** How many times the output was drawn or redrawn (for tests and curiosity). */
   renders = 0;
 
@@ -74,8 +77,11 @@ export class LiveChart {
 
   /** Ends the loop: draws the final state now and cancels the pending redraw. */
   done(): void {
+    this.finishing = true;
+    this.throttle.request();
     this.throttle.flush();
     this.throttle.cancelTimer();
+    this.finishing = false;
   }
 
   /** The chart of everything pushed so far. */
@@ -94,6 +100,8 @@ export class LiveChart {
   }
 
   private redraw(): void {
+    // Without a sink every update would become a new output; show only the final state then.
+    if (!canUpdateInPlace() && !this.finishing) return;
     const chart = this.chart();
     this.renders++;
     const started = this.clock.now();

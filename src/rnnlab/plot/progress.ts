@@ -8,11 +8,12 @@
  *   for (const batch of plot.track(batches, { label: "batch" })) { … }   // tqdm-style
  *
  * Redraws at most every `intervalMs` (default 200 ms); the first and the final state always show.
+ * Without the rnnlab kernel's display sink it writes one text line rewritten with \r instead.
  */
 import { REPR, display, type DisplayHandle, type MimeBundle } from "../display";
 import { escapeHtml } from "./html";
 import { argError, fmt } from "./numeric-input";
-import { type Clock, Throttle, systemClock } from "./throttle";
+import { type Clock, Throttle, canUpdateInPlace, systemClock } from "./throttle";
 
 export interface ProgressOptions {
   label?: string;
@@ -122,6 +123,12 @@ export class ProgressBar {
 
   private redraw(): void {
     this.renders++;
+    if (!canUpdateInPlace()) {
+      // Stock tslab and terminals: one text line rewritten with \r, like tqdm's text mode
+      // (Jupyter frontends honour \r in stream output).
+      process.stdout.write(`\r${this.text()}${this.finished ? "\n" : ""}`);
+      return;
+    }
     const bundle = this[REPR]();
     // A plain object with a repr, so display() sends both mime types.
     const view = { [REPR]: () => bundle };

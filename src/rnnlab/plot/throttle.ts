@@ -5,6 +5,16 @@
  * The clock is injectable so tests can drive time by hand.
  */
 
+import { SINK } from "../display";
+
+/**
+ * Whether a display sink (the rnnlab kernel or the course runner) is installed. Without one,
+ * outputs cannot be replaced in place: stock tslab would append a new output per update.
+ */
+export function canUpdateInPlace(): boolean {
+  return (globalThis as Record<symbol, unknown>)[SINK] !== undefined;
+}
+
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
