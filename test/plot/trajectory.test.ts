@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { plot } from "./plot-under-test";
+import { installRecordingSink } from "./fake-display";
 
 const helix = Array.from({ length: 40 }, (_, t) => [Math.cos(t / 4), Math.sin(t / 4), t / 40]);
 const BUNDLE_MARK = "if (!window.Plotly) {";
@@ -23,6 +24,23 @@ describe("plot.trajectory3d", () => {
     // The bundle must not close its own script element early.
     const bundleBody = h1.slice(h1.indexOf(BUNDLE_MARK), h1.indexOf("__rnnlabPlotlyWaiting"));
     expect(bundleBody).not.toMatch(/<\/script/i);
+  });
+
+  it("carries the bundle once per display sink (one sink per notebook in the runner)", () => {
+    plot.trajectory3d(helix); // no sink: this process's page now has it
+    const a = installRecordingSink();
+    try {
+      expect(plot.trajectory3d(helix).toMimeBundle()["text/html"]).toContain(BUNDLE_MARK);
+      expect(plot.trajectory3d(helix).toMimeBundle()["text/html"]).not.toContain(BUNDLE_MARK);
+    } finally {
+      a.uninstall();
+    }
+    const b = installRecordingSink();
+    try {
+      expect(plot.trajectory3d(helix).toMimeBundle()["text/html"]).toContain(BUNDLE_MARK);
+    } finally {
+      b.uninstall();
+    }
   });
 
   it("carries the bundle again after a reset, or always when asked", () => {

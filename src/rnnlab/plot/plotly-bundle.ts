@@ -8,15 +8,24 @@
  * figures wait for it (a small queue on window) and then draw. That stays correct in exported
  * HTML as long as that first output is kept: a page renders outputs top to bottom.
  *
- * "Notebook" here means "since the last resetPlotlyInlining()": the course runner and the kernel
- * call it when they start a notebook, so each exported page gets its own copy. If the carrying
+ * "Notebook" here means "display sink": the course runner installs one per notebook, so each
+ * exported page gets its own copy; a host that reuses one sink across pages calls
+ * resetPlotlyInlining() when it starts the next page. If the carrying
  * output is later cleared (or a cell re-run in a new order), the waiting figures say so in place
  * and show their static picture; `{ inlinePlotly: "always" }` makes each figure self-contained.
  */
 import { readFileSync } from "node:fs";
+import { SINK } from "../display";
 
 let bundleSource: string | undefined;
-let inlinedSinceReset = false;
+/** Display sinks (one per notebook, as the runner installs them) whose page already has the bundle. */
+let inlinedFor = new WeakSet<object>();
+/** Stands for "no sink" (stock tslab, plain Node): one page per process. */
+const NO_SINK = {};
+
+function currentPage(): object {
+  return ((globalThis as Record<symbol, unknown>)[SINK] as object | undefined) ?? NO_SINK;
+}
 
 export type InlinePolicy = "once" | "always";
 
@@ -32,7 +41,7 @@ export function plotlyBundleSource(): string {
 
 /** Start of a new notebook/page: the next plotly figure carries the bundle again. */
 export function resetPlotlyInlining(): void {
-  inlinedSinceReset = false;
+  inlinedFor = new WeakSet<object>();
 }
 
 /** Name of the window property holding draw callbacks that wait for the bundle. */
@@ -52,8 +61,9 @@ function bundleScript(): string {
  * `drawBody` sees `el` (the plot div) and `note` (the caption under it, `${elementId}-note`).
  */
 export function plotlyScripts(elementId: string, drawBody: string, policy: InlinePolicy, waitNote: string): { html: string; carriesBundle: boolean } {
-  const carriesBundle = policy === "always" || !inlinedSinceReset;
-  inlinedSinceReset = true;
+  const page = currentPage();
+  const carriesBundle = policy === "always" || !inlinedFor.has(page);
+  inlinedFor.add(page);
   const draw = `<script type="text/javascript">(function () {
   var el = document.getElementById(${JSON.stringify(elementId)});
   var note = document.getElementById(${JSON.stringify(elementId + "-note")});
