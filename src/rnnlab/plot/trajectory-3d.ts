@@ -129,7 +129,7 @@ function staticSvg(runs: number[][][], names: string[], axisTitles: string[], la
   const [xMin, xMax] = finiteExtent([...screenCorners, ...projected.flat()].map((p) => p[0]));
   const [yMin, yMax] = finiteExtent([...screenCorners, ...projected.flat()].map((p) => p[1]));
   const top = title ? 34 : 14;
-  const pad = 36;
+  const pad = 56; // room for the axis titles outside the box
   const legendW = names.length > 1 ? 130 : 0;
   const sx = Math.min((width - 2 * pad - legendW) / (xMax - xMin || 1), (height - top - pad) / (yMax - yMin || 1));
   const ox = pad - xMin * sx;
@@ -146,12 +146,27 @@ function staticSvg(runs: number[][][], names: string[], axisTitles: string[], la
       if (diff === 1) parts.push(`<line x1="${X(screenCorners[i])}" y1="${Y(screenCorners[i])}" x2="${X(screenCorners[j])}" y2="${Y(screenCorners[j])}" stroke="#ddd"/>`);
     }
   }
-  // Axis titles at the middle of the three edges leaving the (lo, lo, lo) corner.
+  // Axis titles on the outer edges: x and y on the lowest parallel edge, z on the leftmost one,
+  // pushed away from the box centre so they do not sit on the data.
+  const centre = view(lo.map((v, j) => (v + hi[j]) / 2));
   [0, 1, 2].forEach((k) => {
-    const end = [...lo];
-    end[k] = hi[k];
-    const mid = view(lo.map((v, j) => (j === k ? (v + end[j]) / 2 : v)));
-    parts.push(`<text x="${X(mid)}" y="${Y(mid)}" dy="14" text-anchor="middle" font-family="sans-serif" font-size="11" fill="#555">${escapeHtml(axisTitles[k])}</text>`);
+    const edges: number[][] = [];
+    for (const a of [0, 1]) {
+      for (const b of [0, 1]) {
+        const others = [0, 1, 2].filter((j) => j !== k);
+        const p = [0, 0, 0];
+        p[k] = (lo[k] + hi[k]) / 2;
+        p[others[0]] = a ? hi[others[0]] : lo[others[0]];
+        p[others[1]] = b ? hi[others[1]] : lo[others[1]];
+        edges.push(view(p));
+      }
+    }
+    const mid = edges.reduce((best, e) => (k === 2 ? (e[0] < best[0] ? e : best) : e[1] > best[1] ? e : best));
+    const dx = mid[0] - centre[0];
+    const dy = mid[1] - centre[1];
+    const len = Math.hypot(dx, dy) || 1;
+    const at = [mid[0] + (dx / len) * (18 / sx), mid[1] + (dy / len) * (18 / sx)];
+    parts.push(`<text x="${X(at)}" y="${Y(at)}" dy="4" text-anchor="middle" font-family="sans-serif" font-size="11" fill="#555">${escapeHtml(axisTitles[k])}</text>`);
   });
   projected.forEach((pts, i) => {
     const color = COLORS[i % COLORS.length];
