@@ -3,7 +3,8 @@
  * in the same process, so the ratios hold however busy the machine is.
  *
  * A train step is forward, MSE loss, backward and an Adam update. Medians over several runs.
- * `--json` prints one JSON object per line instead of the table.
+ * `--json` prints one JSON object per line instead of the table; `--model LSTM` and
+ * `--workload M` run a subset.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -116,9 +117,15 @@ async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   const info = await ready();
   if (info.name !== "wasm" && !json) console.log(`note: backend is ${info.name}; the targets are stated for wasm.`);
+  const pick = (flag: string): string | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const onlyModel = pick("--model");
+  const onlyWorkload = pick("--workload");
   const rows: Row[] = [];
-  for (const w of WORKLOADS) {
-    for (const model of ["LSTM", "GRU", "RNN"] as ModelName[]) {
+  for (const w of WORKLOADS.filter((x) => !onlyWorkload || x.name === onlyWorkload)) {
+    for (const model of (["LSTM", "GRU", "RNN"] as ModelName[]).filter((m) => !onlyModel || m === onlyModel)) {
       for (const row of [await rnnlabRow(model, w), await tfLayersRow(model, w)]) {
         rows.push(row);
         if (json) console.log(JSON.stringify(row));

@@ -63,11 +63,14 @@ export function rnnKernel(nonlinearity: "tanh" | "relu"): CellKernel {
     sharedPreactivationGrad: true,
     createTape: (rows, H) => [new Float32Array(rows * H)],
     forward({ row0, tapeRow0, B, H, xp, hp, bSum, h }, [hs]) {
-      for (let i = 0; i < B * H; i++) {
-        const a = xp[row0 * H + i] + hp[i] + bSum[i % H];
-        const v = relu ? (a > 0 ? a : 0) : tanh(a);
-        h[i] = v;
-        hs[tapeRow0 * H + i] = v;
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < H; j++) {
+          const i = b * H + j;
+          const a = xp[row0 * H + i] + hp[i] + bSum[j];
+          const v = relu ? (a > 0 ? a : 0) : tanh(a);
+          h[i] = v;
+          hs[tapeRow0 * H + i] = v;
+        }
       }
     },
     backward({ row0, B, H, dh, dxp, dhPrevDirect }, [hs]) {
