@@ -71,3 +71,25 @@ describe("explorer interaction", () => {
     }
   });
 });
+
+describe("explorer on long sequences", () => {
+  it("draws big heatmaps as images, keeps the selection, and stays small", async () => {
+    const T = 120;
+    const H = 48;
+    const tokens = Array.from({ length: T }, (_, t) => "abcdefghij"[t % 10]);
+    const states = tokens.map((_, t) => Array.from({ length: H }, (_, u) => Math.tanh(Math.sin(t / 5 + u))));
+    const chart = plot.hiddenStateExplorer({ tokens, states, initialStep: 7 });
+    const { spec, svg, text } = await expectChartBundle(chart);
+    expect(text).toContain("heatmaps drawn as images");
+    expectIn(svg, "<image", "data:image/png;base64,", "step 7 · “h”");
+    expect(svg.match(/aria-roledescription="bar"/g)).toHaveLength(H);
+    const sel = (spec.params as { name: string; views: string[] }[])[0];
+    expect(sel.name).toBe(plot.EXPLORER_SELECTION);
+    // The click targets carry the selection: one transparent column per step.
+    const target = [...walk(spec)].find((o) => o.name === sel.views[0]) as { data: { values: unknown[] }; mark: { opacity: number } };
+    expect(target.data.values).toHaveLength(T);
+    expect(target.mark.opacity).toBe(0);
+    expect(JSON.stringify(spec).length).toBeLessThan(120_000);
+    expect(svg.length).toBeLessThan(200_000);
+  });
+});

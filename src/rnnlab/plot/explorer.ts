@@ -11,7 +11,8 @@
  * the last token, i.e. what the cell still remembers at the end of the sentence).
  */
 import { Chart } from "./chart";
-import { colorScale } from "./heatmap";
+import { RASTER_THRESHOLD } from "./heatmap";
+import { matrixToPngDataUrl, rasterColorScale } from "./raster";
 import { cellSize, compactNumber, indexLabelAxis, labelsThatFit } from "./spec-parts";
 import { type MatrixLike, PlotArgumentError, argError, expectStrings, finiteExtent, fmt, toMatrix } from "./numeric-input";
 
@@ -33,6 +34,8 @@ export interface ExplorerData {
   unitLabels?: string[];
   /** The step selected before any click (default: the last token). */
   initialStep?: number;
+  /** Draw the heatmaps as images (default: above RASTER_THRESHOLD cells per run). */
+  raster?: boolean;
 }
 
 /** Name of the selection parameter in the spec (tests and notebook code may look for it). */
@@ -41,12 +44,105 @@ export const EXPLORER_SELECTION = "pickedStep";
 const WHERE = "plot.hiddenStateExplorer";
 
 interface Row {
-  run: string;
+  r: number;
   step: number;
-  token: string;
-  unit: number;
-  unitLabel: string;
-  value: number | null;
+  v: (number | null)[];
+}
+
+interface ViewContext {
+  tokens: string[];
+  hidden: number;
+  heatWidth: number;
+  heatHeight: number;
+  cw: number;
+  ch: number;
+  tokenAxis: Record<string, unknown>;
+  unitAxis: Record<string, unknown>;
+  lookupToken: Record<string, unknown>;
+  lookupUnit: Record<string, unknown>;
+  unfold: Record<string, unknown>[];
+  domain: [number, number];
+}
+
+const heatName = (i: number) => `heat_${i}`;
+
+/** Outline around the picked column, so you can see which token the bars describe. */
+function pickedOutline(data?: object): Record<string, unknown> {
+  return {
+    ...(data ? { data } : {}),
+    transform: [{ filter: { param: EXPLORER_SELECTION, empty: false } }, ...(data ? [] : [{ aggregate: [{ op: "count", as: "n" }], groupby: ["step"] }])],
+    mark: { type: "rect", fill: null, stroke: "#222", strokeWidth: 2 },
+    encoding: { x: { field: "step", type: "ordinal" } },
+  };
+}
+
+/** Small heatmaps: one rect per (unit, step) with a tooltip; clicking a rect picks its step. */
+function vectorHeat(i: number, r: { name: string }, c: ViewContext): Record<string, unknown> {
+  return {
+    width: c.heatWidth,
+    height: c.heatHeight,
+    title: r.name ? { text: r.name, anchor: "start" } : undefined,
+    transform: [{ filter: { field: "r", equal: i } }],
+    layer: [
+      {
+        name: heatName(i),
+        transform: [...c.unfold, c.lookupToken, c.lookupUnit],
+        mark: { type: "rect", tooltip: true, cursor: "pointer" },
+        encoding: {
+          x: { field: "step", type: "ordinal", axis: c.tokenAxis },
+          y: { field: "unit", type: "ordinal", axis: c.unitAxis },
+          color: { field: "value", type: "quantitative", title: "activation", scale: { scheme: "blueorange", domain: c.domain, domainMid: 0 } },
+          tooltip: [
+            { field: "token", title: "token" },
+            { field: "step", title: "step" },
+            { field: "unitLabel", title: "unit" },
+            { field: "value", type: "quantitative", format: ".3f" },
+          ],
+        },
+      },
+      pickedOutline(),
+    ],
+  };
+}
+
+/**
+ * Large heatmaps (long sentences, wide cells): the cells are one PNG; a transparent column per
+ * step on top takes the clicks (and shows the token on hover), so the selection still works.
+ */
+function rasterHeat(i: number, r: { name: string; m: number[][] }, c: ViewContext): Record<string, unknown> {
+  const band = { type: "band", paddingInner: 0, paddingOuter: 0 };
+  const steps = { values: c.tokens.map((_, step) => ({ step })) };
+  const unitsByStep = r.m[0].map((_, u) => r.m.map((state) => state[u])); // H×T: units are rows
+  return {
+    width: c.heatWidth,
+    height: c.heatHeight,
+    title: r.name ? { text: r.name, anchor: "start" } : undefined,
+    layer: [
+      {
+        data: { values: [{}] },
+        mark: { type: "image", aspect: false, align: "left", baseline: "top", width: c.heatWidth, height: c.heatHeight },
+        encoding: { url: { value: matrixToPngDataUrl(unitsByStep, c.cw, c.ch, "blueorange", c.domain) }, x: { value: 0 }, y: { value: 0 } },
+      },
+      {
+        data: { values: unitsByStep.map((_, unit) => ({ unit })) },
+        mark: { type: "rect", opacity: 0 },
+        encoding: { y: { field: "unit", type: "ordinal", scale: band, axis: c.unitAxis } },
+      },
+      {
+        data: { values: c.domain.map((value) => ({ value })) },
+        mark: { type: "rect", opacity: 0 },
+        encoding: { color: { field: "value", type: "quantitative", title: "activation", scale: rasterColorScale("blueorange", c.domain) } },
+      },
+      {
+        name: heatName(i),
+        data: steps,
+        transform: [c.lookupToken],
+        mark: { type: "rect", opacity: 0, cursor: "pointer", tooltip: true },
+        encoding: { x: { field: "step", type: "ordinal", scale: band, axis: c.tokenAxis }, tooltip: [{ field: "token" }, { field: "step" }] },
+      },
+      pickedOutline(steps),
+    ],
+  };
 }
 
 export function hiddenStateExplorer(data: ExplorerData): Chart {
@@ -77,64 +173,39 @@ export function hiddenStateExplorer(data: ExplorerData): Chart {
     throw argError(WHERE, "data.initialStep", `an integer in [0, ${tokens.length - 1}]`, data.initialStep);
   }
 
+  // One row per (run, step) holding the whole state vector `v`; views expand it to one row per
+  // unit with `unfold`. Token and unit names are looked up by index. This keeps the saved spec
+  // ~4× smaller than one {run, step, unit, value} object per cell.
   const values: Row[] = [];
-  for (const r of runs) {
-    r.m.forEach((state, step) =>
-      state.forEach((v, unit) => values.push({ run: r.name, step, token: tokens[step], unit, unitLabel: unitLabels[unit], value: compactNumber(v) })),
-    );
-  }
-  const extent = finiteExtent(values.map((v) => v.value ?? NaN));
+  runs.forEach((r, ri) => r.m.forEach((state, step) => values.push({ r: ri, step, v: state.map(compactNumber) })));
+  const extent = finiteExtent(runs.flatMap((r) => r.m.flat()));
   const maxAbs = Math.max(Math.abs(extent[0]), Math.abs(extent[1])) || 1;
-  const cw = cellSize(tokens.length, 560, 6, 30);
-  const ch = cellSize(hidden, 220, 4, 22);
+  const cw = cellSize(tokens.length, 560, 4, 30);
+  const ch = cellSize(hidden, 220, 3, 22);
   const heatWidth = cw * tokens.length;
   const heatHeight = ch * hidden;
   const tokenAxis = { ...indexLabelAxis(tokens, labelsThatFit(heatWidth)), labelAngle: -50, title: null };
   const unitAxis = { ...indexLabelAxis(unitLabels, labelsThatFit(heatHeight)), title: "unit" };
-  const heatName = (i: number) => `heat_${i}`;
+  const lookupToken = { calculate: `${JSON.stringify(tokens)}[datum.step]`, as: "token" };
+  const lookupUnit = { calculate: `${JSON.stringify(unitLabels)}[datum.unit]`, as: "unitLabel" };
+  const unfold = [{ calculate: `sequence(0, ${hidden})`, as: "u" }, { flatten: ["v", "u"], as: ["value", "unit"] }];
+  const raster = data.raster ?? tokens.length * hidden > RASTER_THRESHOLD;
+  const domain: [number, number] = [-maxAbs, maxAbs];
 
+  const ctx: ViewContext = { tokens, hidden, heatWidth, heatHeight, cw, ch, tokenAxis, unitAxis, lookupToken, lookupUnit, unfold, domain };
   const rows = runs.map((r, i) => {
-    const onlyThisRun = { filter: { field: "run", equal: r.name } };
-    const heat = {
-      width: heatWidth,
-      height: heatHeight,
-      title: r.name ? { text: r.name, anchor: "start" } : undefined,
-      transform: [onlyThisRun],
-      layer: [
-        {
-          name: heatName(i),
-          mark: { type: "rect", tooltip: true, cursor: "pointer" },
-          encoding: {
-            x: { field: "step", type: "ordinal", axis: tokenAxis },
-            y: { field: "unit", type: "ordinal", axis: unitAxis },
-            color: { field: "value", type: "quantitative", title: "activation", scale: colorScale(extent, undefined, [-maxAbs, maxAbs]) },
-            tooltip: [
-              { field: "token", title: "token" },
-              { field: "step", title: "step" },
-              { field: "unitLabel", title: "unit" },
-              { field: "value", type: "quantitative", format: ".3f" },
-            ],
-          },
-        },
-        {
-          // Outline around the picked column, so you can see which token the bars describe.
-          transform: [{ filter: { param: EXPLORER_SELECTION, empty: false } }, { aggregate: [{ op: "count", as: "n" }], groupby: ["step"] }],
-          mark: { type: "rect", fill: null, stroke: "#222", strokeWidth: 2 },
-          encoding: { x: { field: "step", type: "ordinal" } },
-        },
-      ],
-    };
+    const heat = raster ? rasterHeat(i, r, ctx) : vectorHeat(i, r, ctx);
     const bars = {
-      width: Math.max(120, hidden * 14),
+      width: 160,
       height: heatHeight,
       title: { text: r.name ? `${r.name}: state at picked token` : "state at picked token", anchor: "start", fontSize: 11 },
-      transform: [onlyThisRun, { filter: { param: EXPLORER_SELECTION, empty: false } }],
+      transform: [{ filter: { field: "r", equal: i } }, { filter: { param: EXPLORER_SELECTION, empty: false } }, ...unfold, lookupToken, lookupUnit],
       layer: [
         {
           mark: { type: "bar", tooltip: true },
           encoding: {
             y: { field: "unit", type: "ordinal", axis: { ...unitAxis, title: null } },
-            x: { field: "value", type: "quantitative", title: null, scale: { domain: [-maxAbs, maxAbs] } },
+            x: { field: "value", type: "quantitative", title: null, scale: { domain } },
             color: { condition: { test: "datum.value < 0", value: "#4c78a8" }, value: "#e4702a" },
             tooltip: [{ field: "token" }, { field: "unitLabel", title: "unit" }, { field: "value", type: "quantitative", format: ".3f" }],
           },
@@ -170,6 +241,6 @@ export function hiddenStateExplorer(data: ExplorerData): Chart {
   const who = runs.length > 1 ? `${runs.length} runs (${names.join(", ")}) × ` : "";
   return new Chart(
     spec,
-    `HiddenStateExplorer: ${who}${tokens.length} tokens × ${hidden} units, values ${fmt(extent[0])}…${fmt(extent[1])}; showing step ${initialStep} ${JSON.stringify(tokens[initialStep])}, click a token to pick another`,
+    `HiddenStateExplorer: ${who}${tokens.length} tokens × ${hidden} units, values ${fmt(extent[0])}…${fmt(extent[1])}${raster ? ", heatmaps drawn as images" : ""}; showing step ${initialStep} ${JSON.stringify(tokens[initialStep])}, click a token to pick another`,
   );
 }
