@@ -28,6 +28,10 @@ describe("plot.hiddenStateExplorer", () => {
     expectIn(svg, ">rnn<", ">lstm<");
   });
 
+  it("takes a string as character tokens", () => {
+    expect(plot.hiddenStateExplorer({ tokens: "abca", states }).summary).toMatch(/4 tokens × 3 units.*step 3 "a"/);
+  });
+
   it("names shape mistakes", () => {
     expect(() => plot.hiddenStateExplorer({ tokens, states: states.slice(1) })).toThrow(
       /plot\.hiddenStateExplorer: data\.states: expected 4 rows \(one hidden state per token, T×H\), got 3 rows of length 3/,

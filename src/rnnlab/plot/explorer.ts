@@ -24,7 +24,8 @@ export interface ExplorerRun {
 }
 
 export interface ExplorerData {
-  tokens: string[];
+  /** The tokens fed to the cell, or a string for character-level input. */
+  tokens: string[] | string;
   /** T×H hidden states (one run). Give either `states` or `runs`. */
   states?: MatrixLike;
   /** Several cells fed the same tokens, shown one above the other with a shared selection. */
@@ -147,7 +148,8 @@ function rasterHeat(i: number, r: { name: string; m: number[][] }, c: ViewContex
 
 export function hiddenStateExplorer(data: ExplorerData): Chart {
   if (data === null || typeof data !== "object") throw argError(WHERE, "data", "{ tokens, states } or { tokens, runs }", data);
-  const tokens = expectStrings(WHERE, "data.tokens", data.tokens);
+  // A string means its characters (char-level models).
+  const tokens = typeof data.tokens === "string" ? Array.from(data.tokens as string) : expectStrings(WHERE, "data.tokens", data.tokens);
   if (tokens.length === 0) throw argError(WHERE, "data.tokens", "at least one token", data.tokens);
   if ((data.states === undefined) === (data.runs === undefined)) {
     throw new PlotArgumentError(`${WHERE}: data: expected exactly one of states (T×H) or runs ([{ name, states }]), got ${data.states === undefined ? "neither" : "both"}.`);
