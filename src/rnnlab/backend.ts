@@ -11,7 +11,7 @@
  * tfjs quietly keep running on `cpu`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core's CommonJS build has no gradients for its ops; tfjs-layers' build registers them all
 // in tfjs's shared registry. Without it autodiff fails with "gradient function not found".
@@ -51,10 +51,27 @@ function requested(): BackendName | undefined {
   return raw as BackendName;
 }
 
-/** tfjs's cpu backend prints an "install tfjs-node" banner on first use; learners need not see it. */
+/**
+ * tfjs's cpu backend prints an "install tfjs-node" banner on its first write, whenever that
+ * happens; learners need not see it. Re-registering the factory marks every cpu backend as
+ * already used, before anything can create one.
+ */
 function silenceCpuBanner(): void {
-  const cpu = tf.findBackend("cpu") as unknown as { firstUse?: boolean } | null;
-  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
+  const existing = tf.findBackend("cpu") as unknown as { firstUse?: boolean } | null;
+  if (existing) {
+    existing.firstUse = false;
+    return;
+  }
+  tf.removeBackend("cpu");
+  tf.registerBackend(
+    "cpu",
+    () => {
+      const backend = new MathBackendCPU();
+      (backend as unknown as { firstUse: boolean }).firstUse = false;
+      return backend;
+    },
+    1,
+  );
 }
 
 async function activate(name: BackendName, reason: string): Promise<BackendInfo> {
@@ -80,19 +97,18 @@ async function activate(name: BackendName, reason: string): Promise<BackendInfo>
         `Set RNNLAB_BACKEND=cpu to run on the slow cpu backend on purpose.`,
     );
   }
-  silenceCpuBanner();
   const simd = name === "wasm" ? Boolean(tf.env().getBool("WASM_HAS_SIMD_SUPPORT")) : false;
   return { name, reason, simd };
 }
 
 async function choose(): Promise<BackendInfo> {
-  // The cpu backend registers at import; silence its banner before anything can write to it.
-  silenceCpuBanner();
   const wanted = requested();
   if (wanted) return activate(wanted, `RNNLAB_BACKEND=${wanted}`);
   if (tfjsNodeInstalled()) return activate("tensorflow", "@tensorflow/tfjs-node is installed");
   return activate("wasm", "@tensorflow/tfjs-node is not installed; wasm is the fastest backend that ships offline");
 }
+
+silenceCpuBanner();
 
 let chosen: BackendInfo | undefined;
 const choosing: Promise<BackendInfo> = choose().then((info) => (chosen = info));
