@@ -1,0 +1,224 @@
+/**
+ * Runs notebook cells in this process with tslab's TypeScript engine, and turns what they do
+ * into nbformat outputs: printed text becomes `stream`, `display()` becomes `display_data`
+ * (updates replace their output in place), a cell's last expression becomes `execute_result`
+ * (with the rich mime bundle of rnnlab objects), and a failure becomes an `error` with ename,
+ * evalue and traceback. Used by the headless course runner; no Jupyter needed.
+ *
+ * A cell that runs too long is interrupted: a watchdog thread sends this process SIGINT, which
+ * stops synchronous code (vm's breakOnSigint) and rejects a pending top-level await.
+ */
+import { inspect } from "node:util";
+import { Worker } from "node:worker_threads";
+import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBundle } from "../rnnlab/display";
+import { stripAnsi } from "./html";
+import type { DataOutput, ErrorOutput, Output } from "./notebook";
+
+interface TslabExecutor {
+  execute(src: string): Promise<boolean>;
+  interrupt(): void;
+  close(): void;
+}
+interface TslabConverters {
+  node: { close(): void };
+  browser: { close(): void };
+  close(): void;
+}
+
+export interface CellOutcome {
+  outputs: Output[];
+  error?: ErrorOutput;
+  timedOut: boolean;
+  ms: number;
+}
+
+const WATCHDOG = `
+const { parentPort } = require("node:worker_threads");
+let timer = null;
+parentPort.on("message", (m) => {
+  clearTimeout(timer);
+  if (m.arm) timer = setTimeout(() => process.kill(process.pid, "SIGINT"), m.ms);
+});`;
+
+/** Plain-JSON copy of a bundle: strings stay strings, vega-lite specs stay objects. */
+function jsonBundle(b: MimeBundle): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(b)) out[k] = typeof v === "string" ? v : JSON.parse(JSON.stringify(v));
+  if (out["text/plain"] === undefined) out["text/plain"] = "";
+  return out;
+}
+
+export class CellEngine {
+  private executor!: TslabExecutor;
+  private readonly watchdog: Worker;
+  private outputs: Output[] = [];
+  /** Every output that carries a display_id, so later updates can find it, in any cell. */
+  private readonly byDisplayId = new Map<string, DataOutput[]>();
+  private pending: Promise<void> = Promise.resolve();
+  private clearOnNext = false;
+  private lastValue: { value: unknown } | undefined;
+  private failures: unknown[][] = [];
+  private interrupted = false;
+
+  private constructor(private readonly convs: TslabConverters) {
+    this.watchdog = new Worker(WATCHDOG, { eval: true });
+    this.watchdog.unref();
+  }
+
+  /** The TypeScript compiler takes a second or two to start; converters are shared by notebooks. */
+  static create(): CellEngine {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { createConverter } = require("tslab/dist/converter");
+    const node = createConverter();
+    const browser = createConverter({ isBrowser: true });
+    return new CellEngine({ node, browser, close: () => (node.close(), browser.close()) });
+  }
+
+  /** A fresh namespace (a new notebook) rooted at `cwd`, where `import "rnnlab"` resolves. */
+  startNotebook(cwd: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { createExecutor } = require("tslab/dist/executor");
+    const reporter = {
+      log: (value: unknown) => (this.lastValue = { value }),
+      error: (...args: unknown[]) => this.failures.push(args),
+    };
+    this.executor = createExecutor(cwd, { ...this.convs, close: () => undefined }, reporter);
+    this.byDisplayId.clear();
+    // A new sink per notebook: plots that inline a large bundle once per sink inline it again.
+    this.installSink();
+  }
+
+  private installSink(): void {
+    const sink: DisplaySink = {
+      display: (bundle, options: DisplayOptions = {}) => {
+        // Keep outputs in call order even though SVG rendering resolves later.
+        this.pending = this.pending.then(async () => {
+          let b: MimeBundle;
+          try {
+            b = await bundle;
+          } catch (err) {
+            this.push({ output_type: "stream", name: "stderr", text: `display failed: ${(err as Error).message}\n` });
+            return;
+          }
+          const out: DataOutput = { output_type: "display_data", data: jsonBundle(b), metadata: (options.metadata as Record<string, unknown>) ?? {} };
+          const id = options.displayId;
+          if (options.update && id) {
+            for (const o of this.byDisplayId.get(id) ?? []) o.data = out.data;
+            return;
+          }
+          if (id) {
+            out.transient = { display_id: id };
+            this.byDisplayId.set(id, [...(this.byDisplayId.get(id) ?? []), out]);
+          }
+          this.push(out);
+        });
+      },
+      clearOutput: (wait = false) => {
+        this.pending = this.pending.then(() => {
+          if (wait) this.clearOnNext = true;
+          else this.outputs.length = 0;
+        });
+      },
+    };
+    (globalThis as Record<symbol, unknown>)[SINK] = sink;
+  }
+
+  private push(o: Output): void {
+    if (this.clearOnNext) {
+      this.outputs.length = 0;
+      this.clearOnNext = false;
+    }
+    const last = this.outputs[this.outputs.length - 1];
+    if (o.output_type === "stream" && last?.output_type === "stream" && last.name === o.name) {
+      last.text = (last.text as string) + (o.text as string);
+      return;
+    }
+    this.outputs.push(o);
+  }
+
+  /** Runs one cell; never throws for the cell's own failures, which come back as `error`. */
+  async execute(code: string, timeoutMs = 0): Promise<CellOutcome> {
+    this.outputs = [];
+    this.failures = [];
+    this.lastValue = undefined;
+    this.interrupted = false;
+    const t0 = performance.now();
+    const restore = this.captureStreams();
+    const onSigint = () => {
+      this.interrupted = true;
+      this.executor.interrupt();
+    };
+    process.on("SIGINT", onSigint);
+    if (timeoutMs > 0) this.watchdog.postMessage({ arm: true, ms: timeoutMs });
+    let ok = false;
+    try {
+      ok = await this.executor.execute(code);
+      const last = this.lastValue as { value: unknown } | undefined;
+      if (ok && last) await this.showResult(last.value);
+      await this.pending;
+    } catch (err) {
+      ok = false;
+      this.failures.push([err]);
+    } finally {
+      this.watchdog.postMessage({ arm: false });
+      process.off("SIGINT", onSigint);
+      restore();
+    }
+    const timedOut = !ok && (this.interrupted || this.failures.some((f) => /interrupted/i.test(String((f[0] as Error)?.message ?? f[0]))));
+    const error = ok ? undefined : this.errorOutput(timedOut, timeoutMs);
+    if (error) this.outputs.push(error);
+    return { outputs: this.outputs, error, timedOut, ms: performance.now() - t0 };
+  }
+
+  private async showResult(value: unknown): Promise<void> {
+    const rich = toMimeBundle(value);
+    const data = rich ? jsonBundle(await rich) : { "text/plain": stripAnsi(inspect(value, { colors: false, depth: 4 })) };
+    this.push({ output_type: "execute_result", data, metadata: {}, execution_count: null });
+  }
+
+  private errorOutput(timedOut: boolean, timeoutMs: number): ErrorOutput {
+    if (timedOut) {
+      const evalue = `the cell ran longer than ${(timeoutMs / 1000).toFixed(0)} s and was interrupted`;
+      return { output_type: "error", ename: "TimeoutError", evalue, traceback: [`TimeoutError: ${evalue}`] };
+    }
+    const first = this.failures[0];
+    if (!first) return { output_type: "error", ename: "Error", evalue: "the cell failed", traceback: ["Error: the cell failed"] };
+    if (typeof first[0] === "string" && first[0].startsWith("%s%d:%d")) {
+      // TypeScript diagnostics: "%s%d:%d - %s", file, line, column, message; one per failure.
+      const lines = this.failures.map((f) => `${f[1]}${f[2]}:${f[3]} - ${f[4]}`);
+      return { output_type: "error", ename: "TypeScriptError", evalue: lines.join("; "), traceback: lines };
+    }
+    const e = first[0] as Error;
+    if (e instanceof Error || (e && typeof e === "object" && "message" in e)) {
+      const stack = String(e.stack ?? "").split("\n").slice(1).filter((l) => !/node:internal|tslab\/dist/.test(l));
+      return { output_type: "error", ename: e.name ?? "Error", evalue: String(e.message), traceback: [`${e.name}: ${e.message}`, ...stack] };
+    }
+    const text = first.map(String).join(" ");
+    return { output_type: "error", ename: "Error", evalue: text, traceback: [text] };
+  }
+
+  /** Sends what the cell prints to its outputs instead of the terminal. */
+  private captureStreams(): () => void {
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    const capture = (name: "stdout" | "stderr") =>
+      ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        this.push({ output_type: "stream", name, text: typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8") });
+        const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+        cb?.();
+        return true;
+      }) as typeof process.stdout.write;
+    process.stdout.write = capture("stdout");
+    process.stderr.write = capture("stderr");
+    return () => {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    };
+  }
+
+  close(): void {
+    this.executor?.close();
+    this.convs.close();
+    void this.watchdog.terminate();
+  }
+}
