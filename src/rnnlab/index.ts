@@ -27,3 +27,4 @@ export { clipGradNorm, clipGradValue, globalNorm, type Grads } from "./clip";
 export { trainStep, trainTBPTT, type TBPTTOptions, type TBPTTResult, type CarriedState } from "./train";
 export * as data from "./data";
 export * as plot from "./plot";
+export { check, CheckError, type CloseOptions } from "./check";
