@@ -40,10 +40,10 @@ function numeric(v: unknown, what: string): { shape: number[]; values: number[] 
     if (v.length === 0) return { shape: [0], values: [] };
     const parts = v.map((x, i) => numeric(x, `${what}[${i}]`));
     const inner = parts[0].shape;
-    if (parts.some((p) => p.shape.join() !== inner.join())) throw new CheckError(`✘ ${what}: expected a rectangular array, got rows of different shapes.`);
+    if (parts.some((p) => p.shape.join() !== inner.join())) fail(`${what}: expected a rectangular array, got rows of different shapes`);
     return { shape: [v.length, ...inner], values: parts.flatMap((p) => p.values) };
   }
-  throw new CheckError(`✘ ${what}: expected numbers, an array or a tensor, got ${describeValue(v)}.`);
+  return fail(`${what}: expected numbers, an array or a tensor, got ${describeValue(v)}`);
 }
 
 const fmtShape = (s: number[]) => `[${s.join(", ")}]`;
