@@ -79,7 +79,7 @@ export async function runNotebook(engine: CellEngine, file: string, timeoutS: nu
   let count = 0;
   for (const [index, cell] of nb.cells.entries()) {
     if (cell.cell_type !== "code") continue;
-    const r = await engine.execute(sourceOf(cell), timeoutS * 1000);
+    const r = await engine.execute(sourceOf(cell), { timeoutMs: timeoutS * 1000 });
     cell.outputs = r.outputs;
     cell.execution_count = ++count;
     for (const o of cell.outputs) if (o.output_type === "execute_result") o.execution_count = count;

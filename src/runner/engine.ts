@@ -25,6 +25,18 @@ interface TslabConverters {
   close(): void;
 }
 
+/** What a cell does, as it happens: the kernel forwards these to Jupyter at once. */
+export type CellEvent =
+  | { type: "output"; output: Output }
+  | { type: "update"; displayId: string; output: DataOutput }
+  | { type: "clear"; wait: boolean };
+
+export interface ExecuteOptions {
+  /** Interrupt the cell after this long; 0 for never. */
+  timeoutMs?: number;
+  onEvent?: (event: CellEvent) => void;
+}
+
 export interface CellOutcome {
   outputs: Output[];
   error?: ErrorOutput;
@@ -59,6 +71,7 @@ export class CellEngine {
   private lastValue: { value: unknown } | undefined;
   private failures: unknown[][] = [];
   private interrupted = false;
+  private onEvent: (event: CellEvent) => void = () => undefined;
 
   private constructor(private readonly convs: TslabConverters) {
     this.watchdog = new Worker(WATCHDOG, { eval: true });
@@ -104,6 +117,7 @@ export class CellEngine {
           const id = options.displayId;
           if (options.update && id) {
             for (const o of this.byDisplayId.get(id) ?? []) o.data = out.data;
+            this.onEvent({ type: "update", displayId: id, output: out });
             return;
           }
           if (id) {
@@ -117,6 +131,7 @@ export class CellEngine {
         this.pending = this.pending.then(() => {
           if (wait) this.clearOnNext = true;
           else this.outputs.length = 0;
+          this.onEvent({ type: "clear", wait });
         });
       },
     };
@@ -128,6 +143,7 @@ export class CellEngine {
       this.outputs.length = 0;
       this.clearOnNext = false;
     }
+    this.onEvent({ type: "output", output: o });
     const last = this.outputs[this.outputs.length - 1];
     if (o.output_type === "stream" && last?.output_type === "stream" && last.name === o.name) {
       last.text = (last.text as string) + (o.text as string);
@@ -137,7 +153,9 @@ export class CellEngine {
   }
 
   /** Runs one cell; never throws for the cell's own failures, which come back as `error`. */
-  async execute(code: string, timeoutMs = 0): Promise<CellOutcome> {
+  async execute(code: string, options: ExecuteOptions = {}): Promise<CellOutcome> {
+    const timeoutMs = options.timeoutMs ?? 0;
+    this.onEvent = options.onEvent ?? (() => undefined);
     this.outputs = [];
     this.failures = [];
     this.lastValue = undefined;
@@ -167,6 +185,7 @@ export class CellEngine {
     const timedOut = !ok && (this.interrupted || this.failures.some((f) => /interrupted/i.test(String((f[0] as Error)?.message ?? f[0]))));
     const error = ok ? undefined : this.errorOutput(timedOut, timeoutMs);
     if (error) this.outputs.push(error);
+    this.onEvent = () => undefined;
     return { outputs: this.outputs, error, timedOut, ms: performance.now() - t0 };
   }
 
@@ -214,6 +233,25 @@ export class CellEngine {
       process.stdout.write = out;
       process.stderr.write = err;
     };
+  }
+
+  /** Stops the running cell, as SIGINT does. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.executor?.interrupt();
+  }
+
+  complete(code: string, cursor: number): { start: number; end: number; candidates: string[] } {
+    return (this.executor as unknown as { complete(s: string, p: number): { start: number; end: number; candidates: string[] } }).complete(code, cursor);
+  }
+
+  /** Quick info (type and docs) for the symbol at `cursor`, or undefined. */
+  inspect(code: string, cursor: number): string | undefined {
+    const info = (this.executor as unknown as { inspect(s: string, p: number): { displayParts?: { text: string }[]; documentation?: { text: string }[] } | undefined }).inspect(code, cursor);
+    if (!info) return undefined;
+    const sig = (info.displayParts ?? []).map((p) => p.text).join("");
+    const doc = (info.documentation ?? []).map((p) => p.text).join("");
+    return doc ? `${sig}\n\n${doc}` : sig;
   }
 
   close(): void {

@@ -1,0 +1,257 @@
+/**
+ * The rnnlab kernel: Jupyter's messaging protocol over zeromq, one handler per message type
+ * (after ipykernel's kernelbase.py), running TypeScript cells with the engine the course
+ * runner uses (../runner/engine.ts, on tslab's compiler and executor).
+ *
+ * Shell requests run one at a time, in arrival order. A failing cell aborts the execute
+ * requests queued behind it only when it asked to (stop_on_error), as the spec says; nothing
+ * else aborts. A cell's own error never ends the kernel.
+ */
+import { Publisher, Reply, Router } from "zeromq";
+import { CellEngine, type CellEvent } from "../runner/engine";
+import type { DataOutput, ErrorOutput, Output } from "../runner/notebook";
+import { isComplete } from "./is-complete";
+import { decode, encode, PROTOCOL_VERSION, Signer, type ConnectionInfo, type Message } from "./wire";
+
+type Content = Record<string, unknown>;
+type Handler = (msg: Message, reply: (type: string, content: Content) => Promise<void>) => Promise<void>;
+
+const TS_VERSION = "5.0.4";
+
+export class Kernel {
+  private readonly signer: Signer;
+  private readonly session = crypto.randomUUID();
+  private readonly shell = new Router();
+  private readonly control = new Router();
+  private readonly stdin = new Router();
+  private readonly iopub = new Publisher();
+  private readonly hb = new Reply();
+  private engine: CellEngine | undefined;
+  private executionCount = 0;
+  private readonly history: [number, number, string][] = [];
+  private readonly queue: { msg: Message; socket: Router }[] = [];
+  private busy = false;
+  /** Sends on one zeromq socket must not overlap. */
+  private readonly sending = new Map<object, Promise<void>>();
+  private readonly handlers: Record<string, Handler> = {
+    kernel_info_request: (m, r) => this.kernelInfo(m, r),
+    execute_request: (m, r) => this.execute(m, r),
+    complete_request: (m, r) => this.complete(m, r),
+    inspect_request: (m, r) => this.inspect(m, r),
+    is_complete_request: (m, r) => this.isComplete(m, r),
+    history_request: (m, r) => this.historyRequest(m, r),
+    comm_info_request: (m, r) => r("comm_info_reply", { status: "ok", comms: {} }),
+    comm_open: async () => undefined,
+    comm_msg: async () => undefined,
+    comm_close: async () => undefined,
+    shutdown_request: (m, r) => this.shutdown(m, r),
+    interrupt_request: (m, r) => this.interrupt(m, r),
+  };
+
+  constructor(private readonly info: ConnectionInfo) {
+    this.signer = new Signer(info.key);
+  }
+
+  private address(port: number): string {
+    const sep = this.info.transport === "ipc" ? "-" : ":";
+    return `${this.info.transport}://${this.info.ip}${sep}${port}`;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([
+      this.shell.bind(this.address(this.info.shell_port)),
+      this.control.bind(this.address(this.info.control_port)),
+      this.stdin.bind(this.address(this.info.stdin_port)),
+      this.iopub.bind(this.address(this.info.iopub_port)),
+      this.hb.bind(this.address(this.info.hb_port)),
+    ]);
+    // Jupyter sends SIGINT to interrupt; between cells it must not end the kernel.
+    process.on("SIGINT", () => undefined);
+    void this.heartbeat();
+    void this.listen(this.shell);
+    void this.listen(this.control);
+    await this.status("starting", {});
+  }
+
+  /** The compiler takes a second or two to load: it starts after the first replies go out. */
+  private engineFor(): CellEngine {
+    if (!this.engine) {
+      this.engine = CellEngine.create();
+      this.engine.startNotebook(process.cwd());
+    }
+    return this.engine;
+  }
+
+  private async heartbeat(): Promise<void> {
+    for await (const frames of this.hb) await this.hb.send(frames);
+  }
+
+  private async listen(socket: Router): Promise<void> {
+    for await (const frames of socket) {
+      const msg = decode(frames as Buffer[], this.signer);
+      if (!msg) continue;
+      const type = msg.header.msg_type;
+      if (socket === this.control || type === "interrupt_request") void this.dispatch(msg, socket);
+      else {
+        this.queue.push({ msg, socket });
+        void this.drain();
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.dispatch(next.msg, next.socket);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private send(socket: object, frames: Buffer[]): Promise<void> {
+    const s = socket as Router | Publisher;
+    const p = (this.sending.get(socket) ?? Promise.resolve()).then(() => s.send(frames)).catch(() => undefined);
+    this.sending.set(socket, p);
+    return p;
+  }
+
+  private publish(type: string, content: Content, parent: Message["header"] | Record<string, never>): Promise<void> {
+    return this.send(this.iopub, encode(this.signer, this.session, type, content, parent, [Buffer.from(`kernel.${type}`)]));
+  }
+
+  private status(state: "busy" | "idle" | "starting", parent: Message["header"] | Record<string, never>): Promise<void> {
+    return this.publish("status", { execution_state: state }, parent);
+  }
+
+  private async dispatch(msg: Message, socket: Router): Promise<void> {
+    const type = msg.header.msg_type;
+    const handler = this.handlers[type];
+    const reply = (replyType: string, content: Content) => this.send(socket, encode(this.signer, this.session, replyType, content, msg.header, msg.ids));
+    await this.status("busy", msg.header);
+    try {
+      if (handler) await handler(msg, reply);
+    } catch (err) {
+      // A bug in a handler is reported on that request; the kernel carries on.
+      const e = err as Error;
+      await reply(type.replace(/_request$/, "_reply"), { status: "error", ename: e.name, evalue: e.message, traceback: String(e.stack ?? "").split("\n") });
+    } finally {
+      await this.status("idle", msg.header);
+    }
+  }
+
+  private async kernelInfo(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    await reply("kernel_info_reply", {
+      status: "ok",
+      protocol_version: PROTOCOL_VERSION,
+      implementation: "rnnlab",
+      implementation_version: "0.1.0",
+      language_info: {
+        name: "typescript",
+        version: TS_VERSION,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        codemirror_mode: { name: "javascript", typescript: true },
+        pygments_lexer: "typescript",
+      },
+      banner: `rnnlab kernel — TypeScript ${TS_VERSION} on Node ${process.version}`,
+      help_links: [{ text: "rnnlab course", url: "https://www.npmjs.com/package/tslab" }],
+      debugger: false,
+    });
+    // Warm the compiler while the user reads the first cell.
+    setImmediate(() => this.engineFor());
+  }
+
+  private async execute(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    const c = msg.content as { code: string; silent?: boolean; store_history?: boolean; stop_on_error?: boolean };
+    const silent = Boolean(c.silent);
+    const store = c.store_history ?? !silent;
+    if (store) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) await this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
+    if (store) this.history.push([1, count, c.code]);
+    const forward = (e: CellEvent) => {
+      if (silent) return;
+      if (e.type === "clear") void this.publish("clear_output", { wait: e.wait }, msg.header);
+      else if (e.type === "update") void this.publish("update_display_data", this.dataContent(e.output, e.displayId), msg.header);
+      else void this.forwardOutput(e.output, count, msg);
+    };
+    const outcome = await this.engineFor().execute(c.code, { onEvent: forward });
+    if (!outcome.error) {
+      await reply("execute_reply", { status: "ok", execution_count: count, user_expressions: {}, payload: [] });
+      return;
+    }
+    const { ename, evalue, traceback } = outcome.error as ErrorOutput;
+    if (!silent) await this.publish("error", { ename, evalue, traceback }, msg.header);
+    await reply("execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, user_expressions: {}, payload: [] });
+    if (c.stop_on_error ?? true) await this.abortQueuedExecutes();
+  }
+
+  private dataContent(o: DataOutput, displayId?: string): Content {
+    const id = displayId ?? o.transient?.display_id;
+    return { data: o.data, metadata: o.metadata ?? {}, transient: id ? { display_id: id } : {} };
+  }
+
+  private forwardOutput(o: Output, count: number, msg: Message): Promise<void> {
+    if (o.output_type === "stream") return this.publish("stream", { name: o.name, text: o.text }, msg.header);
+    if (o.output_type === "execute_result") return this.publish("execute_result", { execution_count: count, data: o.data, metadata: o.metadata ?? {} }, msg.header);
+    if (o.output_type === "display_data") return this.publish("display_data", this.dataContent(o), msg.header);
+    return Promise.resolve();
+  }
+
+  /** Replies "aborted" to the execute requests that were queued behind a failed cell. */
+  private async abortQueuedExecutes(): Promise<void> {
+    const waiting = this.queue.filter((q) => q.msg.header.msg_type === "execute_request");
+    for (const q of waiting) {
+      this.queue.splice(this.queue.indexOf(q), 1);
+      await this.status("busy", q.msg.header);
+      await this.send(q.socket, encode(this.signer, this.session, "execute_reply", { status: "aborted", execution_count: this.executionCount }, q.msg.header, q.msg.ids));
+      await this.status("idle", q.msg.header);
+    }
+  }
+
+  private async complete(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    const { code, cursor_pos } = msg.content as { code: string; cursor_pos: number };
+    const r = this.engineFor().complete(code, cursor_pos);
+    await reply("complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata: {} });
+  }
+
+  private async inspect(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    const { code, cursor_pos } = msg.content as { code: string; cursor_pos: number };
+    const text = this.engineFor().inspect(code, cursor_pos);
+    await reply("inspect_reply", { status: "ok", found: Boolean(text), data: text ? { "text/plain": text } : {}, metadata: {} });
+  }
+
+  private async isComplete(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    await reply("is_complete_reply", isComplete((msg.content as { code: string }).code));
+  }
+
+  private async historyRequest(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    const c = msg.content as { hist_access_type: string; n?: number; start?: number; stop?: number; pattern?: string; unique?: boolean };
+    let h = this.history;
+    if (c.hist_access_type === "tail") h = h.slice(-(c.n ?? 10));
+    else if (c.hist_access_type === "range") h = h.filter(([, line]) => line >= (c.start ?? 0) && (c.stop === undefined || line < c.stop));
+    else if (c.hist_access_type === "search") {
+      const re = new RegExp(`^${(c.pattern ?? "*").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
+      h = h.filter(([, , input]) => re.test(input));
+      if (c.unique) h = h.filter((e, i) => h.findIndex((x) => x[2] === e[2]) === i);
+      if (c.n) h = h.slice(-c.n);
+    }
+    await reply("history_reply", { status: "ok", history: h });
+  }
+
+  private async interrupt(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    this.engine?.interrupt();
+    await reply("interrupt_reply", { status: "ok" });
+  }
+
+  private async shutdown(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
+    const restart = Boolean((msg.content as { restart?: boolean }).restart);
+    await reply("shutdown_reply", { status: "ok", restart });
+    await this.publish("shutdown_reply", { status: "ok", restart }, msg.header);
+    setTimeout(() => {
+      this.engine?.close();
+      process.exit(0);
+    }, 50);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Entry point Jupyter starts: `node dist/kernel/main.js <connection file>` (see kernelspec.ts).
+ */
+import { Kernel } from "./kernel";
+import { readConnectionFile } from "./wire";
+
+const file = process.argv[2];
+if (!file) {
+  console.error("usage: node dist/kernel/main.js <connection file>");
+  process.exit(2);
+}
+new Kernel(readConnectionFile(file)).start().catch((err) => {
+  console.error(`rnnlab kernel: ${(err as Error).message}`);
+  process.exit(1);
+});
+// A stray rejection in learner code must not end the kernel.
+process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));
