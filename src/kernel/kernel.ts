@@ -28,7 +28,8 @@ export class Kernel {
   private readonly hb = new Reply();
   private engine: CellEngine | undefined;
   private executionCount = 0;
-  private readonly history: [number, number, string][] = [];
+  /** [session, line, input, text/plain of the result or null] for this session. */
+  private readonly history: [number, number, string, string | null][] = [];
   private readonly queue: { msg: Message; socket: Router }[] = [];
   private busy = false;
   /** Sends on one zeromq socket must not overlap. */
@@ -169,12 +170,16 @@ export class Kernel {
     if (store) this.executionCount++;
     const count = this.executionCount;
     if (!silent) await this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
-    if (store) this.history.push([1, count, c.code]);
+    const entry: [number, number, string, string | null] = [1, count, c.code, null];
+    if (store) this.history.push(entry);
     const forward = (e: CellEvent) => {
       if (silent) return;
       if (e.type === "clear") void this.publish("clear_output", { wait: e.wait }, msg.header);
       else if (e.type === "update") void this.publish("update_display_data", this.dataContent(e.output, e.displayId), msg.header);
-      else void this.forwardOutput(e.output, count, msg);
+      else {
+        if (e.output.output_type === "execute_result") entry[3] = String(e.output.data["text/plain"] ?? "");
+        void this.forwardOutput(e.output, count, msg);
+      }
     };
     const outcome = await this.engineFor().execute(c.code, { onEvent: forward });
     if (!outcome.error) {
@@ -227,7 +232,7 @@ export class Kernel {
   }
 
   private async historyRequest(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
-    const c = msg.content as { hist_access_type: string; n?: number; start?: number; stop?: number; pattern?: string; unique?: boolean };
+    const c = msg.content as { hist_access_type: string; n?: number; start?: number; stop?: number; pattern?: string; unique?: boolean; output?: boolean };
     let h = this.history;
     if (c.hist_access_type === "tail") h = h.slice(-(c.n ?? 10));
     else if (c.hist_access_type === "range") h = h.filter(([, line]) => line >= (c.start ?? 0) && (c.stop === undefined || line < c.stop));
@@ -237,7 +242,8 @@ export class Kernel {
       if (c.unique) h = h.filter((e, i) => h.findIndex((x) => x[2] === e[2]) === i);
       if (c.n) h = h.slice(-c.n);
     }
-    await reply("history_reply", { status: "ok", history: h });
+    const history = h.map(([session, line, input, output]) => (c.output ? [session, line, [input, output]] : [session, line, input]));
+    await reply("history_reply", { status: "ok", history });
   }
 
   private async interrupt(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {

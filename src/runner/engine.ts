@@ -182,11 +182,14 @@ export class CellEngine {
       process.off("SIGINT", onSigint);
       restore();
     }
-    const timedOut = !ok && (this.interrupted || this.failures.some((f) => /interrupted/i.test(String((f[0] as Error)?.message ?? f[0]))));
-    const error = ok ? undefined : this.errorOutput(timedOut, timeoutMs);
+    const ms = performance.now() - t0;
+    const interrupted = !ok && (this.interrupted || this.failures.some((f) => /interrupted/i.test(String((f[0] as Error)?.message ?? f[0]))));
+    // The watchdog and a user's interrupt both arrive as SIGINT; the clock tells them apart.
+    const timedOut = interrupted && timeoutMs > 0 && ms >= timeoutMs;
+    const error = ok ? undefined : this.errorOutput(interrupted, timedOut, timeoutMs);
     if (error) this.outputs.push(error);
     this.onEvent = () => undefined;
-    return { outputs: this.outputs, error, timedOut, ms: performance.now() - t0 };
+    return { outputs: this.outputs, error, timedOut, ms };
   }
 
   private async showResult(value: unknown): Promise<void> {
@@ -195,10 +198,14 @@ export class CellEngine {
     this.push({ output_type: "execute_result", data, metadata: {}, execution_count: null });
   }
 
-  private errorOutput(timedOut: boolean, timeoutMs: number): ErrorOutput {
+  private errorOutput(interrupted: boolean, timedOut: boolean, timeoutMs: number): ErrorOutput {
     if (timedOut) {
       const evalue = `the cell ran longer than ${(timeoutMs / 1000).toFixed(0)} s and was interrupted`;
       return { output_type: "error", ename: "TimeoutError", evalue, traceback: [`TimeoutError: ${evalue}`] };
+    }
+    if (interrupted) {
+      const evalue = "the cell was interrupted";
+      return { output_type: "error", ename: "KeyboardInterrupt", evalue, traceback: [`KeyboardInterrupt: ${evalue}`] };
     }
     const first = this.failures[0];
     if (!first) return { output_type: "error", ename: "Error", evalue: "the cell failed", traceback: ["Error: the cell failed"] };
