@@ -60,6 +60,17 @@ function jsonBundle(b: MimeBundle): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The stack frames that belong to cells or to the learner's own modules, without the engine's
+ * and Node's. A cell's code runs wrapped on the line after tslab's prologue, so its line N is
+ * reported by V8 as N + 1.
+ */
+function cellFrames(e: Error): string[] {
+  const frames = String(e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  const mine = frames.filter((l) => !/node:|\/dist\/(runner|kernel)\/|tslab\/dist|node_modules\//.test(l) || /evalmachine/.test(l));
+  return mine.map((l) => l.replace(/evalmachine\.<anonymous>:(\d+):(\d+)/, (_, line, col) => `cell line ${Math.max(1, Number(line) - 1)}, column ${col}`));
+}
+
 export class CellEngine {
   private executor!: TslabExecutor;
   private readonly watchdog: Worker;
@@ -216,8 +227,7 @@ export class CellEngine {
     }
     const e = first[0] as Error;
     if (e instanceof Error || (e && typeof e === "object" && "message" in e)) {
-      const stack = String(e.stack ?? "").split("\n").slice(1).filter((l) => !/node:internal|tslab\/dist/.test(l));
-      return { output_type: "error", ename: e.name ?? "Error", evalue: String(e.message), traceback: [`${e.name}: ${e.message}`, ...stack] };
+      return { output_type: "error", ename: e.name ?? "Error", evalue: String(e.message), traceback: [`${e.name}: ${e.message}`, ...cellFrames(e)] };
     }
     const text = first.map(String).join(" ");
     return { output_type: "error", ename: "Error", evalue: text, traceback: [text] };
