@@ -28,3 +28,4 @@ export { trainStep, trainTBPTT, type TBPTTOptions, type TBPTTResult, type Carrie
 export * as data from "./data";
 export * as plot from "./plot";
 export { check, CheckError, type CloseOptions } from "./check";
+export { NotImplementedError } from "./not-implemented";
