@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(__dirname, "../..");
+const fixtures = path.join(__dirname, "fixtures");
+
+/**
+ * A stand-in `jupyter` on PATH: answers `--version` for the apps it is told to have, and for a
+ * launch records its arguments, JUPYTER_PATH and the kernelspec it can see, then exits.
+ */
+function fakeJupyter(apps: string[]): { bin: string; log: string } {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-fake-jupyter-"));
+  const log = path.join(bin, "launch.json");
+  const script = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const [app, ...rest] = process.argv.slice(2);
+if (!${JSON.stringify(apps)}.includes(app)) process.exit(1);
+if (rest[0] === "--version") { console.log("9.9.9"); process.exit(0); }
+const dirs = (process.env.JUPYTER_PATH || "").split(path.delimiter).filter(Boolean);
+const spec = dirs.map((d) => path.join(d, "kernels", "rnnlab", "kernel.json")).find((f) => fs.existsSync(f));
+fs.writeFileSync(${JSON.stringify(log)}, JSON.stringify({ app, rest, spec: spec && JSON.parse(fs.readFileSync(spec, "utf8")) }));
+`;
+  fs.writeFileSync(path.join(bin, "jupyter"), script, { mode: 0o755 });
+  return { bin, log };
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [path.join(root, "dist/runner/start.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+}
+
+describe("npm start", () => {
+  it("opens JupyterLab when it is installed, on the course folder, with the project-local rnnlab kernel", () => {
+    const fake = fakeJupyter(["lab", "notebook"]);
+    const r = start(["--no-browser"], { PATH: `${fake.bin}${path.delimiter}${process.env.PATH}`, RNNLAB_NO_JUPYTER: "" });
+    expect(r.status, r.stderr).toBe(0);
+    const launch = JSON.parse(fs.readFileSync(fake.log, "utf8"));
+    expect(launch.app).toBe("lab");
+    const dir = launch.rest.find((a: string) => a.startsWith("--notebook-dir="));
+    expect(["notebooks", "solutions"]).toContain(path.basename(dir.split("=")[1]));
+    expect(launch.rest).toContain("--no-browser");
+    expect(launch.spec).toMatchObject({ display_name: "TypeScript (rnnlab)", language: "typescript" });
+    expect(launch.spec.argv.slice(-2)).toEqual([path.join(root, "dist/kernel/main.js"), "{connection_file}"]);
+    expect(r.stdout).toContain("TypeScript (rnnlab)");
+  });
+
+  it("falls back to the classic Notebook when there is no JupyterLab", () => {
+    const fake = fakeJupyter(["notebook"]);
+    const r = start([], { PATH: `${fake.bin}${path.delimiter}${process.env.PATH}`, RNNLAB_NO_JUPYTER: "" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(fake.log, "utf8")).app).toBe("notebook");
+  });
+
+  it("without Jupyter runs the course headless, says where the HTML is and how to install Jupyter", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-start-"));
+    const r = start(["--dir", fixtures, "--only", "outputs", "--out", out], { RNNLAB_NO_JUPYTER: "1" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Jupyter was not found");
+    expect(r.stdout).toContain(path.join(path.relative(root, out), "index.html"));
+    expect(r.stdout).toMatch(/pip install .*jupyterlab/);
+    expect(r.stdout).toMatch(/apt-get install -y jupyter-notebook/);
+    expect(fs.existsSync(path.join(out, "outputs.html"))).toBe(true);
+  });
+
+  it("headless, a failing notebook makes it exit non-zero with the error", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-start-"));
+    const r = start(["--dir", path.join(fixtures, "broken"), "--only", "runtime", "--out", out, "--no-html"], { RNNLAB_NO_JUPYTER: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("RangeError: index 7 is out of range");
+  });
+});
