@@ -15,3 +15,4 @@ export JUPYTER_PATH
 echo "kernelspec: $JUPYTER_PATH/kernels/rnnlab"
 "$PY" -W ignore test/jupyter/test_kernel.py -v
 "$PY" -W ignore test/jupyter/test_nbclient.py -v
+"$PY" -W ignore test/jupyter/test_import_anywhere.py -v
