@@ -1,0 +1,48 @@
+/**
+ * `npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--keep]`
+ *
+ * Grades a class's notebooks against the source notebooks (solutions/ by default), each in its own
+ * sandboxed process, and writes DIR/grades.csv, DIR/grades.json and DIR/feedback/<student>/<nb>.html
+ * (DIR defaults to build/grades). Ends with a table of each student's points and problems.
+ * Exit code 0 when the batch was graded (whatever the grades), 2 for bad arguments.
+ */
+import * as path from "node:path";
+import { parseGradeArgs } from "./args";
+import { gradeBatch, type SubmissionReport } from "./grade";
+
+function summaryTable(reports: SubmissionReport[]): string {
+  const students = [...new Set(reports.map((r) => r.student))].sort();
+  const lines = [`${"student".padEnd(20)} ${"notebook".padEnd(28)} ${"points".padStart(9)}  problems`];
+  for (const s of students) {
+    for (const r of reports.filter((x) => x.student === s)) {
+      const notPassed = r.outcomes.filter((o) => o.status !== "passed").map((o) => `${o.gradeId || r.notebook}: ${o.status}`);
+      const issues = [...notPassed, ...r.problems.filter((p) => !notPassed.some((n) => n.includes(p)))];
+      lines.push(`${s.slice(0, 20).padEnd(20)} ${r.notebook.slice(0, 28).padEnd(28)} ${`${r.points}/${r.maxPoints}`.padStart(9)}  ${issues.join("; ") || "—"}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  let o;
+  try {
+    o = parseGradeArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const t0 = performance.now();
+  let done = 0;
+  const reports = await gradeBatch(o, (r) => {
+    done++;
+    console.log(`[${done}] ${r.student}/${r.notebook}: ${r.points}/${r.maxPoints} in ${r.seconds.toFixed(1)} s`);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`\n${summaryTable(reports)}\n`);
+  console.log(`${reports.length} submission(s) in ${seconds.toFixed(1)} s with ${o.jobs} job(s). Grades: ${path.relative(process.cwd(), path.join(o.out, "grades.csv"))}, feedback: ${path.relative(process.cwd(), path.join(o.out, "feedback"))}/`);
+}
+
+main().catch((err) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exit(1);
+});

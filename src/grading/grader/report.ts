@@ -1,0 +1,50 @@
+/**
+ * grades.csv and grades.json: one row per submission per graded test cell (a submission that
+ * could not be matched to a source notebook gets one row saying so).
+ * Columns: student, notebook, grade_id, exercise, points, max_points, status, reason.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { SubmissionReport } from "./grade";
+
+export interface GradeRow {
+  student: string;
+  notebook: string;
+  grade_id: string;
+  exercise: string;
+  points: number;
+  max_points: number;
+  status: string;
+  reason: string;
+}
+
+export const COLUMNS: (keyof GradeRow)[] = ["student", "notebook", "grade_id", "exercise", "points", "max_points", "status", "reason"];
+
+export function rowsOf(reports: SubmissionReport[]): GradeRow[] {
+  return reports.flatMap((r) =>
+    r.outcomes.map((o) => ({
+      student: r.student, notebook: r.notebook, grade_id: o.gradeId, exercise: o.exercise,
+      points: o.points, max_points: o.maxPoints, status: o.status, reason: o.reason,
+    })),
+  );
+}
+
+/** RFC 4180: quote a field that holds a comma, quote or line break; double the quotes. */
+export function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(rows: GradeRow[]): string {
+  return [COLUMNS.join(","), ...rows.map((r) => COLUMNS.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
+}
+
+export function writeGrades(out: string, reports: SubmissionReport[]): void {
+  const rows = rowsOf(reports);
+  fs.writeFileSync(path.join(out, "grades.csv"), toCsv(rows));
+  const submissions = reports.map((r) => ({
+    student: r.student, notebook: r.notebook, file: r.file, points: r.points, max_points: r.maxPoints,
+    seconds: Number(r.seconds.toFixed(2)), problems: r.problems,
+  }));
+  fs.writeFileSync(path.join(out, "grades.json"), JSON.stringify({ rows, submissions }, null, 1) + "\n");
+}
