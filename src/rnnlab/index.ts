@@ -22,9 +22,11 @@ export type { RecurrentOptions, RecurrentOutput, RecurrentState } from "./layers
 export { Linear } from "./layers/linear";
 export { Embedding } from "./layers/embedding";
 export { Dropout, dropout } from "./layers/dropout";
+export { BahdanauAttention, AttentionDecoder, BottleneckDecoder, GRUEncoderDecoder, type AdditiveParams, type AttentionResult, type AttendFn, type BahdanauAttentionOptions, type EncoderDecoderOptions } from "./attention";
 export { crossEntropy, mse } from "./losses";
 export { clipGradNorm, clipGradValue, globalNorm, type Grads } from "./clip";
 export { trainStep, trainTBPTT, type TBPTTOptions, type TBPTTResult, type CarriedState } from "./train";
+export { Encoder, Decoder, Seq2Seq, teacherForcedStep, type DecodeStepFn, type EncoderOptions, type DecoderOptions, type Seq2SeqOptions, type Seq2SeqBatch } from "./seq2seq";
 export * as data from "./data";
 export * as plot from "./plot";
 export { check, CheckError, type CloseOptions } from "./check";
