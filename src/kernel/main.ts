@@ -13,5 +13,3 @@ new Kernel(readConnectionFile(file)).start().catch((err) => {
   console.error(`rnnlab kernel: ${(err as Error).message}`);
   process.exit(1);
 });
-// A stray rejection in learner code must not end the kernel.
-process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));

@@ -86,10 +86,13 @@ async function activate(name: BackendName, reason: string): Promise<BackendInfo>
   }
   let ok = false;
   let cause = "setBackend returned false";
+  const before = processListeners();
   try {
     ok = await tf.setBackend(name);
   } catch (err) {
     cause = (err as Error).message;
+  } finally {
+    removeListenersAddedSince(before);
   }
   if (!ok || tf.getBackend() !== name) {
     throw new Error(
@@ -99,6 +102,27 @@ async function activate(name: BackendName, reason: string): Promise<BackendInfo>
   }
   const simd = name === "wasm" ? Boolean(tf.env().getBool("WASM_HAS_SIMD_SUPPORT")) : false;
   return { name, reason, simd };
+}
+
+type ProcessEvent = "uncaughtException" | "unhandledRejection";
+const PROCESS_EVENTS: ProcessEvent[] = ["uncaughtException", "unhandledRejection"];
+
+type Listener = (...args: unknown[]) => void;
+
+function processListeners(): Map<ProcessEvent, Listener[]> {
+  return new Map(PROCESS_EVENTS.map((e) => [e, (process as NodeJS.EventEmitter).listeners(e) as Listener[]]));
+}
+
+/**
+ * The wasm module (Emscripten) installs process handlers that rethrow any uncaught error or
+ * unhandled rejection, which ends the process: one forgotten promise in a notebook cell would
+ * kill the kernel. Errors belong to whoever runs the code (kernel, runner, Node's default).
+ */
+function removeListenersAddedSince(before: Map<ProcessEvent, Listener[]>): void {
+  for (const event of PROCESS_EVENTS) {
+    const old = before.get(event) ?? [];
+    for (const l of (process as NodeJS.EventEmitter).listeners(event) as Listener[]) if (!old.includes(l)) (process as NodeJS.EventEmitter).removeListener(event, l);
+  }
 }
 
 async function choose(): Promise<BackendInfo> {

@@ -11,6 +11,7 @@
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBundle } from "../rnnlab/display";
+import { cellPosition } from "./cell-lines";
 import { stripAnsi } from "./html";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
@@ -20,7 +21,7 @@ interface TslabExecutor {
   close(): void;
 }
 interface TslabConverters {
-  node: { close(): void };
+  node: { close(): void; convert(prevDecl: string, src: string): { output?: string } };
   browser: { close(): void };
   close(): void;
 }
@@ -65,11 +66,30 @@ function jsonBundle(b: MimeBundle): Record<string, unknown> {
  * and Node's. A cell's code runs wrapped on the line after tslab's prologue, so its line N is
  * reported by V8 as N + 1.
  */
-function cellFrames(e: Error): string[] {
+/** The cell's frames of a stack, with positions in the cell's own lines (see cell-lines.ts). */
+function cellFrames(e: Error, javascript: string | undefined, cell: string): string[] {
   const frames = String(e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
   const mine = frames.filter((l) => !/node:|\/dist\/(runner|kernel)\/|tslab\/dist|node_modules\//.test(l) || /evalmachine/.test(l));
-  return mine.map((l) => l.replace(/evalmachine\.<anonymous>:(\d+):(\d+)/, (_, line, col) => `cell line ${Math.max(1, Number(line) - 1)}, column ${col}`));
+  // The line after the cell's JavaScript is tslab's wrapper call: not the learner's code.
+  const inWrapper = (l: string) => {
+    const m = /evalmachine\.<anonymous>:(\d+):(\d+)/.exec(l);
+    return javascript !== undefined && m !== null && !cellPosition(javascript, cell, Number(m[1]), Number(m[2]));
+  };
+  return mine.filter((l) => !inWrapper(l)).map((l) =>
+    l.replace(/evalmachine\.<anonymous>:(\d+):(\d+)/, (_, line, col) => {
+      const at = javascript === undefined ? undefined : cellPosition(javascript, cell, Number(line), Number(col));
+      if (!at) return `cell line ${Math.max(1, Number(line) - 1)}, column ${col}`;
+      return at.column ? `cell line ${at.line}, column ${at.column}` : `cell line ${at.line}`;
+    }),
+  );
 }
+
+function reportRejection(reason: unknown): void {
+  console.error("Unhandled promise rejection:", reason instanceof Error ? `${reason.name}: ${reason.message}` : reason);
+}
+
+/** The JavaScript of the cell being compiled or run (one engine runs one cell at a time). */
+let lastJavaScript: string | undefined;
 
 export class CellEngine {
   private executor!: TslabExecutor;
@@ -82,6 +102,7 @@ export class CellEngine {
   private lastValue: { value: unknown } | undefined;
   private failures: unknown[][] = [];
   private interrupted = false;
+  private currentCode = "";
   private onEvent: (event: CellEvent) => void = () => undefined;
 
   private constructor(private readonly convs: TslabConverters) {
@@ -91,10 +112,20 @@ export class CellEngine {
 
   /** The TypeScript compiler takes a second or two to start; converters are shared by notebooks. */
   static create(): CellEngine {
+    // A promise a cell forgot to await may reject after the cell ended. Node would end the
+    // process (kernel, runner or grader) for it; print it instead, into the running cell if any.
+    if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();
     const browser = createConverter({ isBrowser: true });
+    // Keep the JavaScript tslab runs for the cell, to map an error's stack to the cell's lines.
+    const convert = node.convert.bind(node);
+    node.convert = (prevDecl: string, src: string) => {
+      const r = convert(prevDecl, src);
+      lastJavaScript = r.output;
+      return r;
+    };
     return new CellEngine({ node, browser, close: () => (node.close(), browser.close()) });
   }
 
@@ -170,6 +201,8 @@ export class CellEngine {
     this.outputs = [];
     this.failures = [];
     this.lastValue = undefined;
+    this.currentCode = code;
+    lastJavaScript = undefined;
     this.interrupted = false;
     const t0 = performance.now();
     const restore = this.captureStreams();
@@ -227,7 +260,7 @@ export class CellEngine {
     }
     const e = first[0] as Error;
     if (e instanceof Error || (e && typeof e === "object" && "message" in e)) {
-      return { output_type: "error", ename: e.name ?? "Error", evalue: String(e.message), traceback: [`${e.name}: ${e.message}`, ...cellFrames(e)] };
+      return { output_type: "error", ename: e.name ?? "Error", evalue: String(e.message), traceback: [`${e.name}: ${e.message}`, ...cellFrames(e, lastJavaScript, this.currentCode)] };
     }
     const text = first.map(String).join(" ");
     return { output_type: "error", ename: "Error", evalue: text, traceback: [text] };
