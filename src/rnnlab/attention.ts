@@ -22,7 +22,7 @@ import { Module } from "./module";
 import { Embedding } from "./layers/embedding";
 import { Linear } from "./layers/linear";
 import { GRU } from "./layers/rnn";
-import { expectPositiveInt, expectShape } from "./validate";
+import { describe, expectPositiveInt, expectShape } from "./validate";
 
 /** The three weights of additive attention, as plain tensors: W_s [A, H_s], W_h [A, H_h], v [A]. */
 export interface AdditiveParams {
@@ -53,6 +53,25 @@ function checkMask(where: string, mask: tf.Tensor, B: number, T: number): void {
       if (v === 1) any = true;
     }
     if (!any) throw new RangeError(`${where}: mask: expected at least one 1 per row, got a row of zeros at batch index ${b}.`);
+  }
+}
+
+/**
+ * Checks int32 token ids [B, T] in [0, vocab); with `padId`, also that no row is only padding (such a
+ * row has nothing to attend to, and its softmax would be 0/0).
+ */
+function checkIds(where: string, arg: string, ids: tf.Tensor, vocab: number, padId?: number): void {
+  if (ids.dtype !== "int32") throw new TypeError(`${where}: ${arg}: expected int32 token ids, got dtype ${ids.dtype}.`);
+  const [B, T] = ids.shape;
+  const v = ids.dataSync();
+  for (let b = 0; b < B; b++) {
+    let real = false;
+    for (let j = 0; j < T; j++) {
+      const id = v[b * T + j];
+      if (id < 0 || id >= vocab) throw new RangeError(`${where}: ${arg}: expected ids in [0, ${vocab}), got ${id} at [${b}, ${j}].`);
+      if (id !== padId) real = true;
+    }
+    if (padId !== undefined && !real) throw new RangeError(`${where}: ${arg}: expected at least one token that is not padding (id ${padId}) per row, got a row of padding only at batch index ${b}.`);
   }
 }
 
@@ -155,6 +174,12 @@ export interface DecodeResult {
   weights?: tf.Tensor3D;
 }
 
+function checkDecoderSizes(where: string, vocabSize: number, embedDim: number, hiddenSize: number): void {
+  expectPositiveInt(where, "vocabSize", vocabSize, 2);
+  expectPositiveInt(where, "embedDim", embedDim);
+  expectPositiveInt(where, "hiddenSize", hiddenSize);
+}
+
 /** The decoder of Bahdanau et al.: at every step it attends over all encoder states with its previous state. */
 export class AttentionDecoder extends Module {
   readonly embedding: Embedding;
@@ -165,6 +190,8 @@ export class AttentionDecoder extends Module {
 
   constructor(readonly vocabSize: number, readonly embedDim: number, readonly hiddenSize: number, attnDim = hiddenSize, attend?: AttendFn) {
     super("AttentionDecoder");
+    checkDecoderSizes("AttentionDecoder", vocabSize, embedDim, hiddenSize);
+    if (attend !== undefined && typeof attend !== "function") throw new TypeError(`AttentionDecoder: attend: expected a function (query, keys, mask, params) → {weights, context}, got ${describe(attend)}.`);
     this.embedding = this.registerModule("embedding", new Embedding(vocabSize, embedDim));
     this.attention = this.registerModule("attention", new BahdanauAttention({ queryDim: hiddenSize, keyDim: hiddenSize, attnDim }));
     // A one-step GRU layer: the fused kernel does a whole step (and its gradient) as one operation.
@@ -211,6 +238,7 @@ export class BottleneckDecoder extends Module {
 
   constructor(readonly vocabSize: number, readonly embedDim: number, readonly hiddenSize: number) {
     super("BottleneckDecoder");
+    checkDecoderSizes("BottleneckDecoder", vocabSize, embedDim, hiddenSize);
     this.embedding = this.registerModule("embedding", new Embedding(vocabSize, embedDim));
     this.gru = this.registerModule("gru", new GRU({ inputSize: embedDim, hiddenSize, batchFirst: true }));
     this.out = this.registerModule("out", new Linear(hiddenSize, vocabSize));
@@ -236,6 +264,9 @@ export class BottleneckDecoder extends Module {
 /**
  * Embedding → GRU encoder and one of the two decoders. Sources are LEFT-padded (padding first), so
  * the encoder's last state h_T follows the real tokens; the attention mask hides the padding.
+ * The padding embedding is zero, but the GRU's biases still move its state over padding steps, so
+ * the state the real tokens start from depends a little on how much padding precedes them: batch
+ * sources of similar lengths.
  */
 export class GRUEncoderDecoder extends Module {
   readonly embedding: Embedding;
@@ -254,6 +285,7 @@ export class GRUEncoderDecoder extends Module {
     if (options.decoder !== "attention" && options.decoder !== "bottleneck") {
       throw new RangeError(`${where}: options.decoder: expected "attention" or "bottleneck", got ${JSON.stringify(options.decoder)}.`);
     }
+    if (options.attend !== undefined && typeof options.attend !== "function") throw new TypeError(`${where}: options.attend: expected a function (query, keys, mask, params) → {weights, context}, got ${describe(options.attend)}.`);
     this.kind = options.decoder;
     this.padId = options.padId ?? 0;
     if (!Number.isInteger(this.padId) || this.padId < 0 || this.padId >= V) throw new RangeError(`${where}: options.padId: expected an integer in [0, ${V}), got ${options.padId}.`);
@@ -266,7 +298,7 @@ export class GRUEncoderDecoder extends Module {
   encode(source: tf.Tensor2D): { keys: tf.Tensor3D; mask: tf.Tensor2D; s0: tf.Tensor2D } {
     const where = `GRUEncoderDecoder.encode`;
     expectShape(where, "source", source, ["B", "T_in"], "int32 token ids, left-padded");
-    if (source.dtype !== "int32") throw new TypeError(`${where}: source: expected int32 token ids, got dtype ${source.dtype}.`);
+    checkIds(where, "source", source, this.decoder.vocabSize, this.padId);
     const mask = tf.cast(tf.notEqual(source, this.padId), "float32") as tf.Tensor2D;
     const { output, h } = this.encoder.forward(this.embedding.forward(source));
     return { keys: output, mask, s0: tf.squeeze(h, [0]) as tf.Tensor2D };
@@ -276,6 +308,7 @@ export class GRUEncoderDecoder extends Module {
   forward(source: tf.Tensor2D, decoderInputs: tf.Tensor2D): DecodeResult {
     const where = "GRUEncoderDecoder.forward";
     expectShape(where, "decoderInputs", decoderInputs, [source?.shape?.[0] ?? "B", "T_out"], "batch as source");
+    checkIds(where, "decoderInputs", decoderInputs, this.decoder.vocabSize);
     const { keys, mask, s0 } = this.encode(source);
     return this.decoder instanceof AttentionDecoder ? this.decoder.forward(decoderInputs, keys, mask, s0) : this.decoder.forward(decoderInputs, s0);
   }
