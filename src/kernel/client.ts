@@ -1,6 +1,6 @@
 /**
- * A minimal Jupyter client over zeromq, for protocol tests without Python: starts the built
- * kernel on free ports with a fresh key, signs requests, and collects the iopub messages that
+ * A minimal Jupyter client over zeromq, for the protocol tests and the kernel benchmark, without
+ * Python: starts a kernel on free ports with a fresh key, signs requests, and collects the iopub messages that
  * belong to each request until the kernel reports idle.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -9,7 +9,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Dealer, Request, Subscriber } from "zeromq";
-import { Signer, decode, encode, type Message } from "../../src/kernel/wire";
+import { Signer, decode, encode, type Message } from "./wire";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -46,7 +46,12 @@ export class KernelClient {
     this.signer = new Signer(key);
   }
 
-  static async start(cwd = path.join(ROOT, "notebooks")): Promise<KernelClient> {
+  /**
+   * Starts a kernel and waits until it answers kernel_info with its iopub connected, as
+   * jupyter_client's wait_for_ready does. `argv` builds the command from the connection file
+   * (default: the rnnlab kernel).
+   */
+  static async start(cwd = path.join(ROOT, "notebooks"), argv: (connectionFile: string) => string[] = (f) => [path.join(ROOT, "dist/kernel/main.js"), f]): Promise<KernelClient> {
     const key = crypto.randomUUID();
     const info = {
       transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256",
@@ -54,7 +59,7 @@ export class KernelClient {
     };
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-kernel-")), "connection.json");
     fs.writeFileSync(file, JSON.stringify(info));
-    const child = spawn(process.execPath, [path.join(ROOT, "dist/kernel/main.js"), file], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, argv(file), { cwd, stdio: ["ignore", "pipe", "pipe"] });
     const client = new KernelClient(child, info, key, cwd);
     child.stderr!.on("data", (d) => (client.stderr += d));
     child.stdout!.on("data", (d) => (client.stderr += d));

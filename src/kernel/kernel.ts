@@ -16,7 +16,8 @@ import { decode, encode, PROTOCOL_VERSION, Signer, type ConnectionInfo, type Mes
 type Content = Record<string, unknown>;
 type Handler = (msg: Message, reply: (type: string, content: Content) => Promise<void>) => Promise<void>;
 
-const TS_VERSION = "5.0.4";
+// The TypeScript that tslab compiles cells with (its dependency, resolved from here).
+const TS_VERSION: string = require("@tslab/typescript-for-tslab/package.json").version;
 
 export class Kernel {
   private readonly signer: Signer;

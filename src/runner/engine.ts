@@ -118,7 +118,9 @@ export class CellEngine {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();
-    const browser = createConverter({ isBrowser: true });
+    // Only `%browser` cells use the browser converter; building it costs as much as the node
+    // one (a second of the kernel's start), so it is built on first use.
+    let browser: { close(): void } | undefined;
     // Keep the JavaScript tslab runs for the cell, to map an error's stack to the cell's lines.
     const convert = node.convert.bind(node);
     node.convert = (prevDecl: string, src: string) => {
@@ -126,7 +128,14 @@ export class CellEngine {
       lastJavaScript = r.output;
       return r;
     };
-    return new CellEngine({ node, browser, close: () => (node.close(), browser.close()) });
+    const convs = {
+      node,
+      get browser() {
+        return (browser ??= createConverter({ isBrowser: true }));
+      },
+      close: () => (node.close(), browser?.close()),
+    };
+    return new CellEngine(convs as TslabConverters);
   }
 
   /** A fresh namespace (a new notebook) rooted at `cwd`, where `import "rnnlab"` resolves. */
@@ -137,7 +146,7 @@ export class CellEngine {
       log: (value: unknown) => (this.lastValue = { value }),
       error: (...args: unknown[]) => this.failures.push(args),
     };
-    this.executor = createExecutor(cwd, { ...this.convs, close: () => undefined }, reporter);
+    this.executor = createExecutor(cwd, Object.create(this.convs, { close: { value: () => undefined } }), reporter);
     this.byDisplayId.clear();
     // A new sink per notebook: plots that inline a large bundle once per sink inline it again.
     this.installSink();

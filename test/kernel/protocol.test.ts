@@ -3,7 +3,7 @@
  * Python: one test per message type and behaviour the course depends on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, ofType, sleep } from "./client";
+import { KernelClient, ofType, sleep } from "../../src/kernel/client";
 
 let k: KernelClient;
 
