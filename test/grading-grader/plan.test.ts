@@ -42,6 +42,10 @@ describe("planGrading", () => {
     expect(test.source).not.toContain("BEGIN HIDDEN TESTS");
   });
 
+  it("finds no tampering in the teacher's own solutions notebook, whose test cells carry the hidden tests", () => {
+    expect(planGrading(source(), source()).problems).toEqual([]);
+  });
+
   it("restores an edited locked cell and an edited test cell, and reports both", () => {
     const sub = released();
     byId(sub, "helpers").source = toLines("function weightsOf() { return null; }");

@@ -93,12 +93,14 @@ function tamperProblems(sourceCell: Cell, submitted: Cell, gradeId: string, role
   const problems: Problem[] = [];
   const expected = cellChecksum(releasedForm(sourceCell));
   const actual = cellChecksum(submitted);
-  if (actual !== expected) {
-    problems.push({ kind: "tampered", gradeId, message: `${what} ${gradeId} was edited in the submission; the grader ran the original instead.` });
+  // The teacher's own solutions notebook, graded as a check, carries the full test cells.
+  const asReleasedOrSource = actual === expected || actual === cellChecksum(sourceCell);
+  if (!asReleasedOrSource) {
+    problems.push({ kind: "tampered", gradeId, message: `${what} ${gradeId} was edited in the submission; the grader ran the original instead` });
   }
   const stored = nbgraderOf(submitted)?.checksum;
-  if (stored !== undefined && stored !== actual && actual === expected) {
-    problems.push({ kind: "checksum", gradeId, message: `${what} ${gradeId}: its stored checksum was changed, though its code matches the release.` });
+  if (stored !== undefined && stored !== actual && asReleasedOrSource) {
+    problems.push({ kind: "checksum", gradeId, message: `${what} ${gradeId}: its stored checksum was changed, though its code matches the release` });
   }
   return problems;
 }
@@ -111,10 +113,10 @@ export function planGrading(source: Notebook, submission: Notebook): GradingPlan
     const id = nbgraderOf(cell)?.grade_id;
     if (id === undefined) continue;
     if (byId.has(id)) {
-      problems.push({ kind: "duplicate", gradeId: id, message: `grade_id ${id} appears more than once in the submission; the grader used the first.` });
+      problems.push({ kind: "duplicate", gradeId: id, message: `grade_id ${id} appears more than once in the submission; the grader used the first` });
       continue;
     }
-    if (!sourceIds.has(id)) problems.push({ kind: "unknown", gradeId: id, message: `grade_id ${id} is not in the source notebook; that cell was not run.` });
+    if (!sourceIds.has(id)) problems.push({ kind: "unknown", gradeId: id, message: `grade_id ${id} is not in the source notebook; that cell was not run` });
     byId.set(id, cell);
   }
 
@@ -133,13 +135,13 @@ export function planGrading(source: Notebook, submission: Notebook): GradingPlan
         cells.push({ gradeId: m.grade_id, role, source: sourceOf(submitted), origin: "submission" });
       } else {
         const why = submitted ? `is a ${submitted.cell_type} cell` : "is missing";
-        problems.push({ kind: "missing", gradeId: m.grade_id, message: `exercise cell ${m.grade_id} ${why} in the submission; graded as not attempted.` });
+        problems.push({ kind: "missing", gradeId: m.grade_id, message: `exercise cell ${m.grade_id} ${why} in the submission; graded as not attempted` });
         cells.push({ gradeId: m.grade_id, role, source: stubSource(text, m.grade_id), origin: "stub" });
       }
       continue;
     }
     if (!submitted) {
-      problems.push({ kind: "missing", gradeId: m.grade_id, message: `${role === "test" ? "test" : "locked"} cell ${m.grade_id} was deleted from the submission; the grader ran the original.` });
+      problems.push({ kind: "missing", gradeId: m.grade_id, message: `${role === "test" ? "test" : "locked"} cell ${m.grade_id} was deleted from the submission; the grader ran the original` });
     } else {
       problems.push(...tamperProblems(cell, submitted, m.grade_id, role));
     }
