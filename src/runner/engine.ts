@@ -88,6 +88,10 @@ function reportRejection(reason: unknown): void {
   console.error("Unhandled promise rejection:", reason instanceof Error ? `${reason.name}: ${reason.message}` : reason);
 }
 
+function reportUncaught(err: Error): void {
+  console.error("Uncaught exception in a callback:", err instanceof Error ? `${err.name}: ${err.message}` : err);
+}
+
 /** The JavaScript of the cell being compiled or run (one engine runs one cell at a time). */
 let lastJavaScript: string | undefined;
 
@@ -115,6 +119,8 @@ export class CellEngine {
     // A promise a cell forgot to await may reject after the cell ended. Node would end the
     // process (kernel, runner or grader) for it; print it instead, into the running cell if any.
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
+    // Likewise an error thrown later by a cell's timer or callback.
+    if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();

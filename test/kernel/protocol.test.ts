@@ -97,6 +97,13 @@ describe("execute", () => {
     expect((await k.execute("3")).reply.content.status).toBe("ok");
     expect(k.child.exitCode).toBeNull();
   });
+
+  it("survives an error thrown later by a cell's timer", async () => {
+    await k.execute('setTimeout(() => { throw new Error("thrown from a timer"); }, 10); 0');
+    await sleep(200);
+    expect((await k.execute("4")).reply.content.status).toBe("ok");
+    expect(k.child.exitCode).toBeNull();
+  });
 });
 
 describe("display", () => {
