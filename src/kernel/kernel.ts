@@ -28,6 +28,7 @@ export class Kernel {
   private readonly iopub = new Publisher();
   private readonly hb = new Reply();
   private engine: CellEngine | undefined;
+  private checkerLoading: CellEngine | undefined;
   private executionCount = 0;
   /** [session, line, input, text/plain of the result or null] for this session. */
   private readonly history: [number, number, string, string | null][] = [];
@@ -60,6 +61,7 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
+    this.checkerLoading = CellEngine.create({ checkerThread: true });
     await Promise.all([
       this.shell.bind(this.address(this.info.shell_port)),
       this.control.bind(this.address(this.info.control_port)),
@@ -75,10 +77,13 @@ export class Kernel {
     await this.status("starting", {});
   }
 
-  /** The compiler takes a second or two to load: it starts after the first replies go out. */
+  /**
+   * The type checker takes a second or two to load, in a worker started with the kernel. The
+   * executor (which loads TypeScript's parser here) starts after the first replies go out.
+   */
   private engineFor(): CellEngine {
     if (!this.engine) {
-      this.engine = CellEngine.create();
+      this.engine = this.checkerLoading ?? CellEngine.create({ checkerThread: true });
       this.engine.startNotebook(process.cwd());
     }
     return this.engine;

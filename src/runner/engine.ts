@@ -12,6 +12,7 @@ import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBundle } from "../rnnlab/display";
 import { cellPosition } from "./cell-lines";
+import { convertersWhileLoading } from "./converter-while-loading";
 import { stripAnsi } from "./html";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
@@ -114,26 +115,25 @@ export class CellEngine {
     this.watchdog.unref();
   }
 
-  /** The TypeScript compiler takes a second or two to start; converters are shared by notebooks. */
-  static create(): CellEngine {
+  /**
+   * The TypeScript compiler takes a second or two to start; converters are shared by notebooks.
+   * With `checkerThread`, it loads in a worker and cells that arrive before it is ready run
+   * without type checking (converter-while-loading.ts): the kernel's first answer comes sooner.
+   * The runner and the grader keep the plain converter, so every cell they run is type checked.
+   */
+  static create(options: { checkerThread?: boolean } = {}): CellEngine {
     // A promise a cell forgot to await may reject after the cell ended. Node would end the
     // process (kernel, runner or grader) for it; print it instead, into the running cell if any.
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
+    if (options.checkerThread) return new CellEngine(CellEngine.keepJavaScript(convertersWhileLoading()));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();
     // Only `%browser` cells use the browser converter; building it costs as much as the node
     // one (a second of the kernel's start), so it is built on first use.
     let browser: { close(): void } | undefined;
-    // Keep the JavaScript tslab runs for the cell, to map an error's stack to the cell's lines.
-    const convert = node.convert.bind(node);
-    node.convert = (prevDecl: string, src: string) => {
-      const r = convert(prevDecl, src);
-      lastJavaScript = r.output;
-      return r;
-    };
     const convs = {
       node,
       get browser() {
@@ -141,7 +141,18 @@ export class CellEngine {
       },
       close: () => (node.close(), browser?.close()),
     };
-    return new CellEngine(convs as TslabConverters);
+    return new CellEngine(CellEngine.keepJavaScript(convs as TslabConverters));
+  }
+
+  /** Keeps the JavaScript tslab runs for the cell, to map an error's stack to the cell's lines. */
+  private static keepJavaScript<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C): TslabConverters {
+    const convert = convs.node.convert.bind(convs.node);
+    convs.node.convert = (prevDecl: string, src: string) => {
+      const r = convert(prevDecl, src);
+      lastJavaScript = r.output;
+      return r;
+    };
+    return convs as unknown as TslabConverters;
   }
 
   /** A fresh namespace (a new notebook) rooted at `cwd`, where `import "rnnlab"` resolves. */

@@ -11,6 +11,10 @@ beforeAll(async () => {
   k = await KernelClient.start();
   const setup = await k.execute('import { ready, tf, plot, display, clearOutput, LSTM } from "rnnlab";\nawait ready();');
   expect(setup.reply.content.status, JSON.stringify(setup.reply.content)).toBe("ok");
+  // A cell that uses an earlier cell's name waits for the type checker: every test below then
+  // runs type checked, as in a notebook opened a second or more after its kernel started.
+  const checked = await k.execute("typeof LSTM");
+  expect(checked.reply.content.status).toBe("ok");
 }, 120_000);
 
 afterAll(async () => k?.close());
@@ -208,6 +212,47 @@ describe("heartbeat, signatures, interrupt", () => {
     expect((await running).reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
     expect((await k.execute("1")).reply.content.status).toBe("ok");
   }, 60_000);
+});
+
+describe("before the type checker has loaded", () => {
+  it("runs the first cells at once and carries their types to later cells", async () => {
+    const fresh = await KernelClient.start();
+    try {
+      const a = await fresh.execute("const early: number = 20;\nearly + 1");
+      expect(ofType(a, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "21" });
+      const b = await fresh.execute("early.toFixed(1)");
+      expect(ofType(b, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "'20.0'" });
+      const info = await fresh.request("inspect_request", { code: "early", cursor_pos: 2, detail_level: 0 });
+      expect((info.reply.content.data as Record<string, string>)["text/plain"]).toContain("early: number");
+      const typed = await fresh.execute('const later: number = "x";');
+      expect(typed.reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("reports a type error of a cell that ran before the checker loaded, under the next cell", async () => {
+    const fresh = await KernelClient.start();
+    try {
+      // Sent as soon as the kernel answers kernel_info: the checker needs about a second more.
+      const first = await fresh.execute('const bad: number = "text";\nbad.length');
+      expect(first.reply.content.status, "the first cell should run before the checker has loaded").toBe("ok");
+      expect(ofType(first, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "4" });
+      const thrown = await fresh.execute('const z = 1;\nthrow new Error("early boom");');
+      expect(thrown.reply.content).toMatchObject({ status: "error", ename: "Error", evalue: "early boom" });
+      expect((thrown.reply.content.traceback as string[]).join("\n")).toContain("cell line 2");
+      const next = await fresh.execute("typeof bad");
+      const stderr = ofType(next, "stream").filter((m) => m.content.name === "stderr").map((m) => m.content.text).join("");
+      expect(stderr).toContain('the cell starting "const bad: number = "text";" ran before the type checker had loaded');
+      expect(stderr).toContain("1:7 - Type 'string' is not assignable to type 'number'");
+      expect(ofType(next, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "'string'" });
+      // The failed cell's names were never declared, as for any cell that throws.
+      const missing = await fresh.execute("z");
+      expect(missing.reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe("shutdown", () => {

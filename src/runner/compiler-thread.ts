@@ -1,0 +1,80 @@
+/**
+ * tslab's TypeScript converters in a worker thread, called synchronously.
+ *
+ * Building the converter (TypeScript's program over lib.es2022 and @types/node) takes a second
+ * or more. In the kernel's own thread that second would block everything, heartbeat included;
+ * here it runs on the other core while the kernel answers Jupyter. tslab's executor calls its
+ * converter synchronously, so each call posts a request and sleeps on a shared flag
+ * (Atomics.wait) until the worker has posted the answer, which is then read at once with
+ * receiveMessageOnPort. A call costs a few hundredths of a millisecond more than in-thread.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+
+const WORKER = `
+const { workerData } = require("node:worker_threads");
+const { port, flags, converterPath } = workerData;
+const { createConverter } = require(converterPath);
+const made = {};
+const converter = (which) => (made[which] ??= createConverter(which === "browser" ? { isBrowser: true } : undefined));
+const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
+try { converter("node"); } catch (err) { made.failure = err; }
+Atomics.store(flags, 1, 1);
+port.on("message", ({ which, method, args }) => {
+  try {
+    if (made.failure) throw made.failure;
+    let value = converter(which)[method](...args);
+    // Completion info carries the compiler's own objects; the engine needs only the names.
+    if (method === "complete" && value) value = { start: value.start, end: value.end, candidates: value.candidates };
+    port.postMessage({ value });
+  } catch (err) {
+    port.postMessage({ error: { name: err.name, message: err.message, stack: err.stack } });
+  }
+  done();
+});
+process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
+`;
+
+/** flags[0]: an answer is waiting; flags[1]: the node converter is built; flags[2]: the worker ended. */
+const ANSWER = 0;
+const READY = 1;
+const ENDED = 2;
+
+export class CompilerThread {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flags = new Int32Array(new SharedArrayBuffer(12));
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const converterPath = require.resolve("tslab/dist/converter");
+    this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath }, transferList: [port2] });
+    // The compiler must never keep the kernel (or a finished runner) alive.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  /** True once the node converter is built and calls no longer wait for it. */
+  get ready(): boolean {
+    return Atomics.load(this.flags, READY) === 1;
+  }
+
+  /** Calls `method` of the node or browser converter in the worker and waits for its answer. */
+  call<T>(which: "node" | "browser", method: string, args: unknown[]): T {
+    if (Atomics.load(this.flags, ENDED) === 1) throw new Error("the TypeScript compiler thread has stopped; restart the kernel");
+    Atomics.store(this.flags, ANSWER, 0);
+    this.port.postMessage({ which, method, args });
+    while (Atomics.wait(this.flags, ANSWER, 0, 1000) === "timed-out") {
+      if (Atomics.load(this.flags, ENDED) === 1) throw new Error("the TypeScript compiler thread stopped while compiling; restart the kernel");
+    }
+    const answer = receiveMessageOnPort(this.port)?.message as { value?: T; error?: { name: string; message: string; stack: string } } | undefined;
+    if (!answer) throw new Error(`the TypeScript compiler thread gave no answer to ${method}`);
+    if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
+    return answer.value as T;
+  }
+
+  close(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+}
