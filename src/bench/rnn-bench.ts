@@ -3,6 +3,8 @@
  * in the same process, so the ratios hold however busy the machine is.
  *
  * A train step is forward, MSE loss, backward and an Adam update. Medians over several runs.
+ * At the small size it also prints the floor of any train step built on tfjs's autodiff and
+ * Adam (floorMs), which bounds the speed-up there.
  * `--json` prints one JSON object per line instead of the table; `--model LSTM` and
  * `--workload M` run a subset.
  */
@@ -79,6 +81,33 @@ async function tfLayersRow(model: ModelName, w: Workload): Promise<Row> {
   return { workload: w.name, model, impl: "tf.layers", trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 };
 }
 
+/**
+ * The least a train step can cost with tfjs's autodiff and Adam, whatever the recurrence: an op
+ * that computes nothing (output and gradients are zeros), MSE, tf.variableGrads and an Adam
+ * update, over the parameters laid out as rnnlab's (4 tensors) or as one flat tensor. It bounds
+ * the speed-up any such layer can show against tf.layers at the small size.
+ */
+async function floorMs(w: Workload, layout: "4 tensors" | "1 flat tensor"): Promise<number> {
+  const G = w.H; // a vanilla RNN's sizes; the floor hardly depends on them at this size
+  const shapes = layout === "4 tensors" ? [[G, w.I], [G, w.H], [G], [G]] : [[G * (w.I + w.H + 2)]];
+  const params = shapes.map((shape) => tf.variable(tf.zeros(shape)));
+  const y = tf.randomNormal([w.B, w.T, w.H]);
+  const nothing = tf.customGrad((...args: unknown[]) => {
+    const inputs = (args as tf.Tensor[]).slice(0, params.length); // customGrad appends its save()
+    return { value: tf.zeros([w.B, w.T, w.H]), gradFunc: () => inputs.map((p) => tf.zerosLike(p)) };
+  });
+  const opt = tf.train.adam(1e-3);
+  const ms = await time(() => {
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.squaredDifference(nothing(...params) as tf.Tensor, y)) as tf.Scalar), params);
+    value.dataSync();
+    opt.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+    tf.dispose([value, ...Object.values(grads)]);
+  }, w.runs * 3);
+  tf.dispose([...params, y]);
+  opt.dispose();
+  return ms;
+}
+
 async function matmulGflops(n = 512): Promise<number> {
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
@@ -135,7 +164,12 @@ async function main(): Promise<void> {
     }
   }
   const gflops = await matmulGflops();
+  const floors = [];
+  for (const w of WORKLOADS.filter((x) => x.name === "S" && (!onlyWorkload || x.name === onlyWorkload))) {
+    for (const layout of ["4 tensors", "1 flat tensor"] as const) floors.push({ workload: w.name, layout, floorMs: await floorMs(w, layout) });
+  }
   if (json) {
+    for (const f of floors) console.log(JSON.stringify(f));
     console.log(JSON.stringify({ matmul512Gflops: gflops, backend: info.name }));
     for (const m of bpttMemory()) console.log(JSON.stringify({ memory: "lstm B32 I32 H128", ...m }));
     return;
@@ -150,6 +184,16 @@ async function main(): Promise<void> {
         `${x.workload.padEnd(9)}${x.model.padEnd(6)}  ${x.impl.padEnd(9)} ${x.trainMs.toFixed(2).padStart(9)} ${x.forwardMs.toFixed(2).padStart(11)} ${x.gflops.toFixed(2).padStart(8)}${up}`,
       );
     }
+  }
+  for (const f of floors) {
+    const best = (["LSTM", "GRU", "RNN"] as ModelName[])
+      .map((m) => rows.find((x) => x.impl === "tf.layers" && x.model === m && x.workload === f.workload))
+      .filter((x): x is Row => x !== undefined)
+      .map((x) => `${x.model} ${(x.trainMs / f.floorMs).toFixed(1)}×`);
+    console.log(
+      `\ntfjs floor on ${f.workload} (an op that computes nothing + MSE + variableGrads + Adam, parameters as ${f.layout}): ` +
+        `${f.floorMs.toFixed(3)} ms; the most any layer built on them can gain over tf.layers: ${best.join(", ")}`,
+    );
   }
   console.log("\nBPTT memory (fused LSTM, B 32, I 32, H 128): bytes kept for backward");
   console.log("    T   full BPTT MB   truncated (chunks of 50) MB");
