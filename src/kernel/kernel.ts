@@ -162,10 +162,10 @@ export class Kernel {
         pygments_lexer: "typescript",
       },
       banner: `rnnlab kernel — TypeScript ${TS_VERSION} on Node ${process.version}`,
-      help_links: [{ text: "rnnlab course", url: "https://www.npmjs.com/package/tslab" }],
+      help_links: [],
       debugger: false,
     });
-    // Warm the compiler while the user reads the first cell.
+    // Load TypeScript's parser for the executor now, before the first cell asks for it.
     setImmediate(() => this.engineFor());
   }
 
