@@ -13,6 +13,7 @@ import { Worker } from "node:worker_threads";
 import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBundle } from "../rnnlab/display";
 import { cellPosition } from "./cell-lines";
 import { convertersWhileLoading } from "./converter-while-loading";
+import { hasTopLevelForAwait } from "./quick-convert";
 import { stripAnsi } from "./html";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
@@ -148,8 +149,9 @@ export class CellEngine {
   private static keepJavaScript<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C): TslabConverters {
     const convert = convs.node.convert.bind(convs.node);
     convs.node.convert = (prevDecl: string, src: string) => {
-      const r = convert(prevDecl, src);
+      const r = convert(prevDecl, src) as { output?: string; hasToplevelAwait?: boolean };
       lastJavaScript = r.output;
+      if (r.output && !r.hasToplevelAwait && hasTopLevelForAwait(src)) r.hasToplevelAwait = true;
       return r;
     };
     return convs as unknown as TslabConverters;

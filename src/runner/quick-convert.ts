@@ -71,18 +71,33 @@ function declared(s: TS.Statement, values: string[], types: string[]): boolean {
   return true;
 }
 
-/**
- * Where `await` appears outside every function: "await" as tslab detects it (an await
- * expression), or "for-await", which tslab does not detect, so such a cell is left to it.
- */
-function topLevelAwait(sf: TS.SourceFile): "none" | "await" | "for-await" {
+/** Whether `await` or `for await` appears outside every function. */
+function hasTopLevelAwait(sf: TS.SourceFile): boolean {
   const t = ts();
-  let found: "none" | "await" | "for-await" = "none";
+  let found = false;
   const visit = (n: TS.Node): void => {
-    if (found === "for-await" || t.isFunctionLike(n) || t.isClassLike(n)) return;
-    if (t.isForOfStatement(n) && n.awaitModifier) found = "for-await";
-    else if (t.isAwaitExpression(n)) found = "await";
-    t.forEachChild(n, visit);
+    if (found || t.isFunctionLike(n) || t.isClassLike(n)) return;
+    if (t.isAwaitExpression(n) || (t.isForOfStatement(n) && n.awaitModifier)) found = true;
+    else t.forEachChild(n, visit);
+  };
+  t.forEachChild(sf, visit);
+  return found;
+}
+
+/**
+ * tslab runs a cell in an async function only when it finds a top-level `await` expression,
+ * not for a top-level `for await` loop, which then fails as a SyntaxError. The engine asks this
+ * to run such cells as async too.
+ */
+export function hasTopLevelForAwait(src: string): boolean {
+  if (!/for\s+await/.test(src)) return false;
+  const t = ts();
+  const sf = t.createSourceFile("__tslab__.ts", src, t.ScriptTarget.ES2022, true, t.ScriptKind.TS);
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found || t.isFunctionLike(n) || t.isClassLike(n)) return;
+    if (t.isForOfStatement(n) && n.awaitModifier) found = true;
+    else t.forEachChild(n, visit);
   };
   t.forEachChild(sf, visit);
   return found;
@@ -113,9 +128,6 @@ export function quickConvert(src: string, earlier: ReadonlySet<string>): QuickCe
   for (const s of sf.statements) if (!declared(s, values, types)) return undefined;
   for (const name of identifiers(sf)) if (earlier.has(name)) return undefined;
 
-  const awaits = topLevelAwait(sf);
-  if (awaits === "for-await") return undefined;
-
   // The last statement, if it is an expression, becomes the cell's result. (As in tslab, a
   // type declared after it leaves the cell without a result.)
   let body = src;
@@ -145,7 +157,7 @@ export function quickConvert(src: string, earlier: ReadonlySet<string>): QuickCe
   });
   if (transpiled.diagnostics?.length) return undefined;
   return {
-    result: { output: transpiled.outputText, diagnostics: [], hasToplevelAwait: awaits === "await", lastExpressionVar },
+    result: { output: transpiled.outputText, diagnostics: [], hasToplevelAwait: hasTopLevelAwait(sf), lastExpressionVar },
     values,
     types,
   };

@@ -44,6 +44,12 @@ describe("execute", () => {
     expect(result.content).toMatchObject({ execution_count: count + 1, data: { "text/plain": "42" } });
   });
 
+  it("runs a top-level for await loop (tslab alone fails it as a SyntaxError)", async () => {
+    const r = await k.execute("let acc = 0;\nfor await (const v of [Promise.resolve(4), Promise.resolve(5)]) acc += v;\nacc");
+    expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(ofType(r, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "9" });
+  });
+
   it("sends stdout and stderr as stream messages", async () => {
     const r = await k.execute('console.log("hello", 3);\nconsole.error("careful");');
     const streams = ofType(r, "stream").map((m) => [m.content.name, m.content.text]);
