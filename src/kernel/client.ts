@@ -33,7 +33,12 @@ export interface Reply {
 export class KernelClient {
   readonly session = crypto.randomUUID();
   readonly signer: Signer;
-  private readonly shell = new Dealer();
+  // The kernel addresses input_request by the shell socket's identity: stdin shares it.
+  private readonly routingId = crypto.randomUUID();
+  private readonly shell = new Dealer({ routingId: this.routingId });
+  private readonly stdin = new Dealer({ routingId: this.routingId });
+  /** Answers the kernel's input_request (prompt, password) → value; unset, requests go unanswered. */
+  onInput: ((prompt: string, password: boolean) => string) | undefined;
   private readonly control = new Dealer();
   private readonly iopub = new Subscriber();
   private readonly hb = new Request();
@@ -67,6 +72,8 @@ export class KernelClient {
     client.iopub.subscribe();
     client.shell.connect(at(info.shell_port));
     client.control.connect(at(info.control_port));
+    client.stdin.connect(at(info.stdin_port));
+    void client.answerInput();
     client.iopub.connect(at(info.iopub_port));
     client.hb.connect(at(info.hb_port));
     void client.pump(client.shell);
@@ -87,6 +94,19 @@ export class KernelClient {
       for await (const frames of socket) {
         const m = decode(frames as Buffer[], this.signer);
         if (m) this.replies.get(String(m.parent_header.msg_id))?.(m);
+      }
+    } catch {
+      /* socket closed */
+    }
+  }
+
+  private async answerInput(): Promise<void> {
+    try {
+      for await (const frames of this.stdin) {
+        const m = decode(frames as Buffer[], this.signer);
+        if (m?.header.msg_type !== "input_request" || !this.onInput) continue;
+        const { prompt, password } = m.content as { prompt: string; password: boolean };
+        await this.stdin.send(encode(this.signer, this.session, "input_reply", { value: this.onInput(prompt, password) }, m.header, []));
       }
     } catch {
       /* socket closed */
@@ -166,7 +186,7 @@ export class KernelClient {
   }
 
   async close(): Promise<void> {
-    for (const s of [this.shell, this.control, this.iopub, this.hb]) s.close();
+    for (const s of [this.shell, this.control, this.stdin, this.iopub, this.hb]) s.close();
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
 }

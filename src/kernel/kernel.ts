@@ -8,6 +8,7 @@
  * else aborts. A cell's own error never ends the kernel.
  */
 import { Publisher, Reply, Router } from "zeromq";
+import { STDIN, StdinNotImplementedError, type StdinChannel } from "../rnnlab/input";
 import { CellEngine, type CellEvent } from "../runner/engine";
 import type { DataOutput, ErrorOutput, Output } from "../runner/notebook";
 import { isComplete } from "./is-complete";
@@ -34,6 +35,8 @@ export class Kernel {
   private readonly history: [number, number, string, string | null][] = [];
   private readonly queue: { msg: Message; socket: Router }[] = [];
   private busy = false;
+  /** Resolves the `input()` waiting for the front end's input_reply. */
+  private pendingInput: ((value: string) => void) | undefined;
   /** Sends on one zeromq socket must not overlap. */
   private readonly sending = new Map<object, Promise<void>>();
   private readonly handlers: Record<string, Handler> = {
@@ -74,6 +77,7 @@ export class Kernel {
     void this.heartbeat();
     void this.listen(this.shell);
     void this.listen(this.control);
+    void this.listenStdin();
     await this.status("starting", {});
   }
 
@@ -104,6 +108,29 @@ export class Kernel {
         void this.drain();
       }
     }
+  }
+
+  private async listenStdin(): Promise<void> {
+    for await (const frames of this.stdin) {
+      const msg = decode(frames as Buffer[], this.signer);
+      if (msg?.header.msg_type !== "input_reply") continue;
+      const resolve = this.pendingInput;
+      this.pendingInput = undefined;
+      resolve?.(String((msg.content as { value?: unknown }).value ?? ""));
+    }
+  }
+
+  /**
+   * What `input()` uses while `msg` runs: an input_request on stdin, addressed like the execute
+   * request and parented to it, as the spec asks; an error when the front end said allow_stdin false.
+   */
+  private stdinChannel(msg: Message, allowed: boolean): StdinChannel {
+    return async (prompt, password) => {
+      if (!allowed) throw new StdinNotImplementedError("input: this front end does not take input (its execute request has allow_stdin false)");
+      const answer = new Promise<string>((resolve) => (this.pendingInput = resolve));
+      await this.send(this.stdin, encode(this.signer, this.session, "input_request", { prompt, password }, msg.header, msg.ids));
+      return answer;
+    };
   }
 
   private async drain(): Promise<void> {
@@ -187,7 +214,9 @@ export class Kernel {
         void this.forwardOutput(e.output, count, msg);
       }
     };
-    const outcome = await this.engineFor().execute(c.code, { onEvent: forward });
+    const g = globalThis as Record<symbol, unknown>;
+    g[STDIN] = this.stdinChannel(msg, Boolean((c as { allow_stdin?: boolean }).allow_stdin));
+    const outcome = await this.engineFor().execute(c.code, { onEvent: forward }).finally(() => delete g[STDIN]);
     if (!outcome.error) {
       await reply("execute_reply", { status: "ok", execution_count: count, user_expressions: {}, payload: [] });
       return;

@@ -11,6 +11,7 @@ export * as tf from "@tensorflow/tfjs-core";
 export { ready, backendInfo, type BackendInfo, type BackendName } from "./backend";
 export { manualSeed, Generator } from "./random";
 export { display, clearOutput, DisplayHandle, REPR, type MimeBundle, type Displayable } from "./display";
+export { input, StdinNotImplementedError, type InputOptions } from "./input";
 export { ShapeError } from "./validate";
 export { Module, type StateDictRecord } from "./module";
 export { RNNCell, rnnCellForward, type Nonlinearity } from "./cells/rnn-cell";

@@ -116,6 +116,27 @@ describe("execute", () => {
   });
 });
 
+describe("stdin", () => {
+  it("asks the front end with input_request, parented to the execute request, and uses its input_reply", async () => {
+    const asked: [string, boolean][] = [];
+    k.onInput = (prompt, password) => (asked.push([prompt, password]), password ? "hunter2" : `typed after ${prompt}`);
+    try {
+      const r = await k.execute('import { input } from "rnnlab";\nconst who = await input("name? ");\nconst pin = await input("pin? ", { password: true });\n`${who.toUpperCase()} ${pin.length}`', { allow_stdin: true });
+      expect(r.reply.content.status, JSON.stringify(r.reply.content)).toBe("ok");
+      expect(asked).toEqual([["name? ", false], ["pin? ", true]]);
+      expect(ofType(r, "execute_result")[0]?.content.data).toMatchObject({ "text/plain": "'TYPED AFTER NAME?  7'" });
+    } finally {
+      k.onInput = undefined;
+    }
+  });
+
+  it("fails input() at once with StdinNotImplementedError when the request has allow_stdin false", async () => {
+    const r = await k.execute('import { input as ask } from "rnnlab";\nawait ask("never answered ");');
+    expect(r.reply.content).toMatchObject({ status: "error", ename: "StdinNotImplementedError" });
+    expect(String(r.reply.content.evalue)).toContain("allow_stdin false");
+  });
+});
+
 describe("display", () => {
   it("sends a chart as one display_data with vega-lite, SVG and text/plain", async () => {
     const r = await k.execute('display(plot.line({ loss: [3, 2, 1.5, 1.2] }, { title: "loss" }));');
