@@ -83,7 +83,7 @@ export class KernelClient {
     for (let i = 0; i < 100; i++) {
       const probe = client.send(client.shell, "kernel_info_request", {});
       const seen = await Promise.race([client.waitIopub((m) => m.parent_header.msg_id === probe.msgId && m.header.msg_type === "status"), sleep(200).then(() => undefined)]);
-      await probe.reply;
+      await within(probe.reply, 60_000, () => `the kernel did not answer kernel_info within 60 s (exit code ${child.exitCode}); its stderr: ${client.stderr.slice(-2000)}`);
       if (seen) break;
     }
     return client;
@@ -192,4 +192,11 @@ export class KernelClient {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or an error with `why()` if it has not settled within `ms`. */
+export function within<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(why())), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 export const ofType = (r: Reply, type: string) => r.iopub.filter((m) => m.header.msg_type === type);

@@ -291,8 +291,12 @@ export class Kernel {
     await reply("shutdown_reply", { status: "ok", restart });
     await this.publish("shutdown_reply", { status: "ok", restart }, msg.header);
     setTimeout(() => {
-      this.engine?.close();
-      process.exit(0);
+      try {
+        this.engine?.close();
+        if (this.checkerLoading !== this.engine) this.checkerLoading?.close();
+      } finally {
+        process.exit(0);
+      }
     }, 50);
   }
 }

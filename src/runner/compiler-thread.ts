@@ -13,10 +13,12 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 const WORKER = `
 const { workerData } = require("node:worker_threads");
 const { port, flags, converterPath } = workerData;
+const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
+// First of all, so a caller waiting on the flag learns of any end, even a failed require.
+process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
 const { createConverter } = require(converterPath);
 const made = {};
 const converter = (which) => (made[which] ??= createConverter(which === "browser" ? { isBrowser: true } : undefined));
-const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
 try { converter("node"); } catch (err) { made.failure = err; }
 Atomics.store(flags, 1, 1);
 port.on("message", ({ which, method, args }) => {
@@ -31,7 +33,6 @@ port.on("message", ({ which, method, args }) => {
   }
   done();
 });
-process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
 `;
 
 /** flags[0]: an answer is waiting; flags[1]: the node converter is built; flags[2]: the worker ended. */
@@ -51,6 +52,12 @@ export class CompilerThread {
     this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath }, transferList: [port2] });
     // The compiler must never keep the kernel (or a finished runner) alive.
     this.worker.unref();
+    // A failure inside the worker ends it (calls then fail, see call()); it must not become an
+    // unhandled 'error' event in the kernel's thread.
+    this.worker.on("error", (err) => {
+      process.stderr.write(`rnnlab: the TypeScript compiler thread failed: ${err.message}\n`);
+      Atomics.store(this.flags, ENDED, 1);
+    });
     this.port.unref();
   }
 

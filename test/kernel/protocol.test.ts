@@ -3,7 +3,7 @@
  * Python: one test per message type and behaviour the course depends on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KernelClient, ofType, sleep } from "../../src/kernel/client";
+import { KernelClient, ofType, sleep, within } from "../../src/kernel/client";
 
 let k: KernelClient;
 
@@ -289,8 +289,9 @@ describe("shutdown", () => {
       try {
         const exited = new Promise<number | null>((r) => c.child.on("exit", (code) => r(code)));
         const { reply } = c.send((c as unknown as { control: never }).control, "shutdown_request", { restart });
-        expect((await reply).content).toEqual({ status: "ok", restart });
-        expect(await exited).toBe(0);
+        const why = (what: string) => () => `${what} within 30 s (restart ${restart}); kernel stderr: ${c.stderr.slice(-2000)}`;
+        expect((await within(reply, 30_000, why("no shutdown_reply"))).content).toEqual({ status: "ok", restart });
+        expect(await within(exited, 30_000, why("the kernel did not exit"))).toBe(0);
       } finally {
         await c.close();
       }
