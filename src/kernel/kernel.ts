@@ -290,13 +290,12 @@ export class Kernel {
     const restart = Boolean((msg.content as { restart?: boolean }).restart);
     await reply("shutdown_reply", { status: "ok", restart });
     await this.publish("shutdown_reply", { status: "ok", restart }, msg.header);
+    // Stop the worker threads before exiting: a process.exit() that races a thread still
+    // starting or compiling can hang. Wait at most two seconds for them.
     setTimeout(() => {
-      try {
-        this.engine?.close();
-        if (this.checkerLoading !== this.engine) this.checkerLoading?.close();
-      } finally {
-        process.exit(0);
-      }
+      const engines = [...new Set([this.engine, this.checkerLoading])].filter((e): e is CellEngine => e !== undefined);
+      const stopped = Promise.all(engines.map((e) => e.close())).catch(() => undefined);
+      void Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]).finally(() => process.exit(0));
     }, 50);
   }
 }

@@ -80,8 +80,9 @@ export class CompilerThread {
     return answer.value as T;
   }
 
-  close(): void {
+  /** Stops the worker; resolves once its thread has ended. */
+  async close(): Promise<void> {
     this.port.close();
-    void this.worker.terminate();
+    await this.worker.terminate();
   }
 }

@@ -26,7 +26,7 @@ export interface LoadingConverters {
     close(): void;
   };
   browser: LoadingConverters["node"];
-  close(): void;
+  close(): Promise<void>;
   /** How many cells ran before the checker was ready (for tests and benchmarks). */
   readonly quickCells: number;
 }

@@ -25,7 +25,8 @@ interface TslabExecutor {
 interface TslabConverters {
   node: { close(): void; convert(prevDecl: string, src: string): { output?: string } };
   browser: { close(): void };
-  close(): void;
+  /** In-thread converters return nothing; the checker thread resolves once it has ended. */
+  close(): void | Promise<void>;
 }
 
 /** What a cell does, as it happens: the kernel forwards these to Jupyter at once. */
@@ -332,9 +333,9 @@ export class CellEngine {
     return doc ? `${sig}\n\n${doc}` : sig;
   }
 
-  close(): void {
+  /** Frees the compiler; resolves once the engine's threads have ended. */
+  async close(): Promise<void> {
     this.executor?.close();
-    this.convs.close();
-    void this.watchdog.terminate();
+    await Promise.all([this.convs.close(), this.watchdog.terminate()]);
   }
 }
