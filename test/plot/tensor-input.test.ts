@@ -5,6 +5,8 @@ import { plot } from "./plot-under-test";
 
 it("accepts real tfjs tensors (via arraySync) and describes wrong ranks", async () => {
   await tf.setBackend("cpu");
+  // As rnnlab does for learners: no "install tfjs-node" banner in the test log.
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   const states = tf.tensor2d([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]); // T×H = 2×3
   expect(plot.heatmap(states, { transpose: true }).summary).toBe("Heatmap: 3 × 2 (transposed), values -0.6…0.5");
   expect(plot.line(tf.tensor1d([3, 2, 1])).summary).toMatch(/1 series × 3 points/);
