@@ -162,7 +162,9 @@ export class Kernel {
     const type = msg.header.msg_type;
     const handler = this.handlers[type];
     const reply = (replyType: string, content: Content) => this.send(socket, encode(this.signer, this.session, replyType, content, msg.header, msg.ids));
-    await this.status("busy", msg.header);
+    // Queued, not awaited: sends on a socket keep their order (see send()), and the request's
+    // work need not wait for zeromq to take each message.
+    void this.status("busy", msg.header);
     try {
       if (handler) await handler(msg, reply);
     } catch (err) {
@@ -202,7 +204,7 @@ export class Kernel {
     const store = c.store_history ?? !silent;
     if (store) this.executionCount++;
     const count = this.executionCount;
-    if (!silent) await this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
+    if (!silent) void this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
     const entry: [number, number, string, string | null] = [1, count, c.code, null];
     if (store) this.history.push(entry);
     const forward = (e: CellEvent) => {
