@@ -7,7 +7,7 @@
  * requests queued behind it only when it asked to (stop_on_error), as the spec says; nothing
  * else aborts. A cell's own error never ends the kernel.
  */
-import { Publisher, Reply, Router } from "zeromq";
+import { Reply, Router, XPublisher } from "zeromq";
 import { STDIN, StdinNotImplementedError, type StdinChannel } from "../rnnlab/input";
 import { CellEngine, type CellEvent } from "../runner/engine";
 import type { DataOutput, ErrorOutput, Output } from "../runner/notebook";
@@ -26,7 +26,8 @@ export class Kernel {
   private readonly shell = new Router();
   private readonly control = new Router();
   private readonly stdin = new Router();
-  private readonly iopub = new Publisher();
+  // XPUB rather than PUB: it tells us when a client subscribes (see welcome()).
+  private readonly iopub = new XPublisher({ verbosity: "allSubs" });
   private readonly hb = new Reply();
   private engine: CellEngine | undefined;
   private checkerLoading: CellEngine | undefined;
@@ -35,6 +36,8 @@ export class Kernel {
   private readonly history: [number, number, string, string | null][] = [];
   private readonly queue: { msg: Message; socket: Router }[] = [];
   private busy = false;
+  /** Run once the current request's idle status has been sent. */
+  private readonly afterIdle: (() => void)[] = [];
   /** Resolves the `input()` waiting for the front end's input_reply. */
   private pendingInput: ((value: string) => void) | undefined;
   /** Sends on one zeromq socket must not overlap. */
@@ -78,6 +81,7 @@ export class Kernel {
     void this.listen(this.shell);
     void this.listen(this.control);
     void this.listenStdin();
+    void this.welcome();
     await this.status("starting", {});
   }
 
@@ -107,6 +111,19 @@ export class Kernel {
         this.queue.push({ msg, socket });
         void this.drain();
       }
+    }
+  }
+
+  /**
+   * A client that has just subscribed to iopub is told the kernel is idle. A fast
+   * kernel answers kernel_info before a new client's subscription has arrived, so the reply's
+   * busy/idle are lost to it; jupyter_client's wait_for_ready then sees no iopub message within
+   * 0.2 s and starts over. (JEP 65's iopub_welcome solves this in newer protocol versions.)
+   */
+  private async welcome(): Promise<void> {
+    for await (const [frame] of this.iopub) {
+      // While a request runs, its own idle status will follow anyway.
+      if (frame[0] === 1 && !this.busy) void this.status("idle", {});
     }
   }
 
@@ -144,7 +161,7 @@ export class Kernel {
   }
 
   private send(socket: object, frames: Buffer[]): Promise<void> {
-    const s = socket as Router | Publisher;
+    const s = socket as Router | XPublisher;
     const p = (this.sending.get(socket) ?? Promise.resolve()).then(() => s.send(frames)).catch(() => undefined);
     this.sending.set(socket, p);
     return p;
@@ -174,6 +191,10 @@ export class Kernel {
     } finally {
       await this.status("idle", msg.header);
     }
+    // Work that blocks this thread for a while waits until the reply and idle are on the wire:
+    // jupyter_client's wait_for_ready waits for both before it sends the first cell.
+    const later = this.afterIdle.splice(0);
+    if (later.length) setImmediate(() => later.forEach((f) => f()));
   }
 
   private async kernelInfo(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
@@ -195,7 +216,7 @@ export class Kernel {
       debugger: false,
     });
     // Load TypeScript's parser for the executor now, before the first cell asks for it.
-    setImmediate(() => this.engineFor());
+    this.afterIdle.push(() => this.engineFor());
   }
 
   private async execute(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {

@@ -8,13 +8,12 @@
  * A cell that runs too long is interrupted: a watchdog thread sends this process SIGINT, which
  * stops synchronous code (vm's breakOnSigint) and rejects a pending top-level await.
  */
-import { inspect } from "node:util";
+import { inspect, stripVTControlCharacters } from "node:util";
 import { Worker } from "node:worker_threads";
 import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBundle } from "../rnnlab/display";
 import { cellPosition } from "./cell-lines";
 import { convertersWhileLoading } from "./converter-while-loading";
 import { hasTopLevelForAwait } from "./quick-convert";
-import { stripAnsi } from "./html";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -267,7 +266,7 @@ export class CellEngine {
 
   private async showResult(value: unknown): Promise<void> {
     const rich = toMimeBundle(value);
-    const data = rich ? jsonBundle(await rich) : { "text/plain": stripAnsi(inspect(value, { colors: false, depth: 4 })) };
+    const data = rich ? jsonBundle(await rich) : { "text/plain": stripVTControlCharacters(inspect(value, { colors: false, depth: 4 })) };
     this.push({ output_type: "execute_result", data, metadata: {}, execution_count: null });
   }
 

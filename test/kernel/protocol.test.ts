@@ -3,7 +3,9 @@
  * Python: one test per message type and behaviour the course depends on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Subscriber } from "zeromq";
 import { KernelClient, ofType, sleep, within } from "../../src/kernel/client";
+import { decode } from "../../src/kernel/wire";
 
 let k: KernelClient;
 
@@ -197,6 +199,23 @@ describe("complete, inspect, is_complete, history, comm_info", () => {
   it("answers comm_info with no comms", async () => {
     const r = await k.request("comm_info_request", {});
     expect(r.reply.content).toEqual({ status: "ok", comms: {} });
+  });
+});
+
+describe("iopub", () => {
+  it("tells a client that has just subscribed that the kernel is idle, with no request sent", async () => {
+    const late = new Subscriber();
+    late.subscribe();
+    late.connect(`tcp://127.0.0.1:${k.info.iopub_port}`);
+    try {
+      const frames = await within(late.receive(), 5_000, () => "no iopub message reached a newly subscribed client");
+      const m = decode(frames as Buffer[], k.signer);
+      expect(m?.header.msg_type).toBe("status");
+      expect(m?.content).toEqual({ execution_state: "idle" });
+      expect(m?.parent_header).toEqual({});
+    } finally {
+      late.close();
+    }
   });
 });
 
