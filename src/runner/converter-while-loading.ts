@@ -15,7 +15,10 @@ import { quickConvert, type ConvertResult } from "./quick-convert";
 
 const MARKER = /^\/\* rnnlab quick cells: ([\d,]+) \*\/$/;
 
-interface QuickRecord { src: string; values: string[]; types: string[] }
+interface QuickRecord { src: string; values: string[] }
+
+/** The indices of the quick cells a marker names, oldest first. */
+const markedCells = (marker: string): number[] => MARKER.exec(marker)![1].split(",").map(Number);
 
 export interface LoadingConverters {
   node: {
@@ -27,13 +30,13 @@ export interface LoadingConverters {
   };
   browser: LoadingConverters["node"];
   close(): Promise<void>;
-  /** How many cells ran before the checker was ready (for tests and benchmarks). */
-  readonly quickCells: number;
 }
 
 export function convertersWhileLoading(): LoadingConverters {
   const thread = new CompilerThread();
   const quick: QuickRecord[] = [];
+  /** Every name a quick cell declared, values and types. */
+  const quickNames = new Set<string>();
   const replayed = new Map<string, string>();
 
   /** The declarations of the quick cells a marker names, from the checker (cached). */
@@ -41,7 +44,7 @@ export function convertersWhileLoading(): LoadingConverters {
     const cached = replayed.get(marker);
     if (cached !== undefined) return cached;
     let decl = "";
-    for (const i of MARKER.exec(marker)![1].split(",").map(Number)) {
+    for (const i of markedCells(marker)) {
       const cell = quick[i];
       const r = thread.call<ConvertResult>("node", "convert", [decl, cell.src]);
       if (r.diagnostics.length === 0) {
@@ -62,11 +65,11 @@ export function convertersWhileLoading(): LoadingConverters {
   const converter = (which: "node" | "browser") => ({
     convert(prevDecl: string, src: string): ConvertResult {
       if (which === "node" && !thread.ready && (prevDecl === "" || MARKER.test(prevDecl))) {
-        const chain = prevDecl === "" ? [] : MARKER.exec(prevDecl)![1].split(",").map(Number);
-        const earlier = new Set(quick.flatMap((q) => [...q.values, ...q.types]));
-        const cell = quickConvert(src, earlier);
+        const cell = quickConvert(src, quickNames);
         if (cell) {
-          quick.push({ src, values: cell.values, types: cell.types });
+          quick.push({ src, values: cell.values });
+          for (const n of [...cell.values, ...cell.types]) quickNames.add(n);
+          const chain = prevDecl === "" ? [] : markedCells(prevDecl);
           return { ...cell.result, declOutput: `/* rnnlab quick cells: ${[...chain, quick.length - 1].join(",")} */` };
         }
       }
@@ -82,8 +85,5 @@ export function convertersWhileLoading(): LoadingConverters {
     node: converter("node"),
     browser: converter("browser"),
     close: () => thread.close(),
-    get quickCells() {
-      return quick.length;
-    },
   };
 }

@@ -71,18 +71,21 @@ function declared(s: TS.Statement, values: string[], types: string[]): boolean {
   return true;
 }
 
-/** Whether `await` or `for await` appears outside every function. */
-function hasTopLevelAwait(sf: TS.SourceFile): boolean {
+/** Which kinds of `await` appear outside every function (and class). */
+function topLevelAwaits(sf: TS.SourceFile): { await: boolean; forAwait: boolean } {
   const t = ts();
-  let found = false;
+  const found = { await: false, forAwait: false };
   const visit = (n: TS.Node): void => {
-    if (found || t.isFunctionLike(n) || t.isClassLike(n)) return;
-    if (t.isAwaitExpression(n) || (t.isForOfStatement(n) && n.awaitModifier)) found = true;
-    else t.forEachChild(n, visit);
+    if (t.isFunctionLike(n) || t.isClassLike(n)) return;
+    if (t.isAwaitExpression(n)) found.await = true;
+    if (t.isForOfStatement(n) && n.awaitModifier) found.forAwait = true;
+    t.forEachChild(n, visit);
   };
   t.forEachChild(sf, visit);
   return found;
 }
+
+const parse = (src: string): TS.SourceFile => ts().createSourceFile("__tslab__.ts", src, ts().ScriptTarget.ES2022, true, ts().ScriptKind.TS);
 
 /**
  * tslab runs a cell in an async function only when it finds a top-level `await` expression,
@@ -90,17 +93,7 @@ function hasTopLevelAwait(sf: TS.SourceFile): boolean {
  * to run such cells as async too.
  */
 export function hasTopLevelForAwait(src: string): boolean {
-  if (!/for\s+await/.test(src)) return false;
-  const t = ts();
-  const sf = t.createSourceFile("__tslab__.ts", src, t.ScriptTarget.ES2022, true, t.ScriptKind.TS);
-  let found = false;
-  const visit = (n: TS.Node): void => {
-    if (found || t.isFunctionLike(n) || t.isClassLike(n)) return;
-    if (t.isForOfStatement(n) && n.awaitModifier) found = true;
-    else t.forEachChild(n, visit);
-  };
-  t.forEachChild(sf, visit);
-  return found;
+  return /for\s+await/.test(src) && topLevelAwaits(parse(src)).forAwait;
 }
 
 function identifiers(sf: TS.SourceFile): Set<string> {
@@ -121,7 +114,7 @@ function identifiers(sf: TS.SourceFile): Set<string> {
  */
 export function quickConvert(src: string, earlier: ReadonlySet<string>): QuickCell | undefined {
   const t = ts();
-  const sf = t.createSourceFile("__tslab__.ts", src, t.ScriptTarget.ES2022, true, t.ScriptKind.TS);
+  const sf = parse(src);
   if ((sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length > 0) return undefined;
   const values: string[] = [];
   const types: string[] = [];
@@ -157,7 +150,7 @@ export function quickConvert(src: string, earlier: ReadonlySet<string>): QuickCe
   });
   if (transpiled.diagnostics?.length) return undefined;
   return {
-    result: { output: transpiled.outputText, diagnostics: [], hasToplevelAwait: hasTopLevelAwait(sf), lastExpressionVar },
+    result: { output: transpiled.outputText, diagnostics: [], hasToplevelAwait: Object.values(topLevelAwaits(sf)).some(Boolean), lastExpressionVar },
     values,
     types,
   };
