@@ -6,6 +6,7 @@
  * a zero in `mask` (padding), are left out of both the sum and the count.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { meanSquaredError } from "./fused/mean-squared-error";
 import { expectShape, fmtShape } from "./validate";
 
 export interface CrossEntropyOptions {
@@ -48,8 +49,8 @@ export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor | number[], o
   });
 }
 
-/** Mean squared error between same-shaped tensors. */
+/** Mean squared error between same-shaped tensors: mean((prediction − target)²), one fused op. */
 export function mse(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {
   expectShape("mse", "target", target, prediction.shape, "same shape as prediction");
-  return tf.tidy(() => tf.mean(tf.squaredDifference(prediction, target)) as tf.Scalar);
+  return meanSquaredError(prediction, target);
 }

@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertReady } from "./backend";
 import { REPR, type MimeBundle } from "./display";
+import type { Grads } from "./clip";
+import { FlatParameters } from "./flat-parameters";
 import { defaultGenerator, type Generator } from "./random";
 import { fmtShape } from "./validate";
 
@@ -22,6 +24,8 @@ export abstract class Module {
   /** Dropout and similar layers behave differently while training. */
   training = true;
   private readonly ownParameters = new Map<string, tf.Variable>();
+  /** Parameters stored side by side in one variable (recurrent layers); see flat-parameters.ts. */
+  private flat: FlatParameters | null = null;
   private readonly children = new Map<string, Module>();
 
   constructor(protected readonly where: string) {
@@ -46,16 +50,57 @@ export abstract class Module {
     return module;
   }
 
-  /** [name, parameter] pairs, children's names prefixed like PyTorch (`encoder.weight_ih_l0`). */
-  namedParameters(prefix = ""): [string, tf.Variable][] {
-    const out: [string, tf.Variable][] = [];
+  /** Stores the named parameters of `flat` in its one variable (a module has at most one such). */
+  protected registerFlatParameters(flat: FlatParameters): FlatParameters {
+    if (this.flat) throw new Error(`${this.where}: a module holds one set of flat parameters.`);
+    this.flat = flat;
+    return flat;
+  }
+
+  /**
+   * [name, value] pairs, children's names prefixed like PyTorch (`encoder.weight_ih_l0`).
+   * A separate parameter is its variable; a flat-stored one is a read-only snapshot owned by
+   * the module, replaced after each update (clone it to keep it).
+   */
+  namedParameters(prefix = ""): [string, tf.Tensor][] {
+    const out: [string, tf.Tensor][] = [];
     for (const [n, p] of this.ownParameters) out.push([prefix + n, p]);
+    if (this.flat) for (const n of this.flat.slices.keys()) out.push([prefix + n, this.flat.view(n)]);
     for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
     return out;
   }
 
+  /** The variables an optimizer updates: one per separate parameter, one per flat set. */
   parameters(): tf.Variable[] {
-    return this.namedParameters().map(([, p]) => p);
+    const out = [...this.ownParameters.values()];
+    if (this.flat) out.push(this.flat.variable);
+    for (const m of this.children.values()) out.push(...m.parameters());
+    return out;
+  }
+
+  /**
+   * Gradients keyed by variable name (as tf.variableGrads returns them) renamed to PyTorch's
+   * parameter names. Flat-stored gradients are cut into new tensors; the others are passed on.
+   */
+  namedGrads(byVariable: tf.NamedTensorMap, prefix = ""): Grads {
+    const out: Grads = {};
+    for (const [n, p] of this.ownParameters) if (byVariable[p.name]) out[prefix + n] = byVariable[p.name];
+    const flatGrad = this.flat && byVariable[this.flat.variable.name];
+    if (flatGrad) for (const [n, g] of Object.entries(this.flat!.split(flatGrad))) out[prefix + n] = g;
+    for (const [n, m] of this.children) Object.assign(out, m.namedGrads(byVariable, `${prefix}${n}.`));
+    return out;
+  }
+
+  /**
+   * `loss.backward()` and the `.grad` of every parameter, by PyTorch name: the value of
+   * `lossFn` and its gradients (new tensors; dispose them).
+   */
+  gradients(lossFn: () => tf.Scalar): { value: tf.Scalar; grads: Grads } {
+    const { value, grads } = tf.variableGrads(lossFn, this.parameters());
+    const named = this.namedGrads(grads);
+    const handedOn = new Set(Object.values(named));
+    tf.dispose(Object.values(grads).filter((g) => !handedOn.has(g)));
+    return { value, grads: named };
   }
 
   /** The number of trainable scalars. */
@@ -100,23 +145,47 @@ export abstract class Module {
         );
       }
     }
-    const staged: [tf.Variable, tf.Tensor][] = [];
+    const staged: [string, tf.Tensor][] = [];
     try {
       for (const [name, value] of Object.entries(record)) {
         const p = params.get(name);
         if (!p) continue;
         const t = toTensor(value, p.shape);
+        staged.push([name, t]);
         if (!shapesEqual(t.shape, p.shape)) {
-          t.dispose();
           throw new Error(`${where}: ${name}: expected shape ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}.`);
         }
-        staged.push([p, t]);
       }
       // Nothing is assigned until every entry has been checked.
-      for (const [p, t] of staged) tf.tidy(() => p.assign(t.dtype === "float32" ? t : tf.cast(t, "float32")));
+      const flatValues = new Map<string, Float32Array>();
+      const own = this.ownVariablesByName();
+      for (const [name, t] of staged) {
+        const v = own.get(name);
+        if (v) tf.tidy(() => v.assign(t.dtype === "float32" ? t : tf.cast(t, "float32")));
+        else flatValues.set(name, Float32Array.from(t.dataSync()));
+      }
+      this.writeFlat(flatValues);
     } finally {
       for (const [, t] of staged) t.dispose();
     }
+  }
+
+  /** Every separate parameter variable, by prefixed name. */
+  private ownVariablesByName(prefix = ""): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [n, p] of this.ownParameters) out.set(prefix + n, p);
+    for (const [n, m] of this.children) for (const [k, v] of m.ownVariablesByName(`${prefix}${n}.`)) out.set(k, v);
+    return out;
+  }
+
+  /** Writes flat-stored parameters by prefixed name, one assignment per flat set. */
+  private writeFlat(values: Map<string, Float32Array>, prefix = ""): void {
+    if (this.flat) {
+      const mine = new Map<string, Float32Array>();
+      for (const n of this.flat.slices.keys()) if (values.has(prefix + n)) mine.set(n, values.get(prefix + n)!);
+      if (mine.size) this.flat.write(mine);
+    }
+    for (const [n, m] of this.children) m.writeFlat(values, `${prefix}${n}.`);
   }
 
   /** Writes the state dict as JSON: `{name: nested number array}`, readable by PyTorch via json + torch.tensor. */
@@ -138,6 +207,7 @@ export abstract class Module {
 
   dispose(): void {
     for (const p of this.ownParameters.values()) p.dispose();
+    this.flat?.dispose();
     for (const m of this.children.values()) m.dispose();
   }
 

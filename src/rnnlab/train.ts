@@ -28,28 +28,36 @@ export interface TrainStepOptions {
 
 /** One optimisation step of `module`'s parameters on the scalar returned by `lossFn`. */
 export function trainStep(module: Module, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, options: TrainStepOptions = {}): StepResult {
-  const named = module.namedParameters();
-  if (named.length === 0) throw new Error(`trainStep: module: expected a module with parameters, got ${module.describe()} with none.`);
-  const byVarName = new Map(named.map(([n, v]) => [v.name, n]));
-  const { value, grads } = tf.variableGrads(lossFn, named.map(([, v]) => v));
+  const variables = module.parameters();
+  if (variables.length === 0) throw new Error(`trainStep: module: expected a module with parameters, got ${module.describe()} with none.`);
+  const { value, grads } = tf.variableGrads(lossFn, variables);
   const loss = value.dataSync()[0];
   value.dispose();
-  const byName: Grads = {};
-  for (const [varName, g] of Object.entries(grads)) byName[byVarName.get(varName)!] = g;
+  // Clipping and the norm work on the variables' gradients as they are: the global norm does
+  // not depend on how the parameters are cut. PyTorch names are made only for onGrads.
   let gradNorm: number;
-  let applied = byName;
+  let applied: tf.NamedTensorMap = grads;
   if (options.maxNorm !== undefined) {
-    const clipped = clipGradNorm(byName, options.maxNorm);
+    const clipped = clipGradNorm(grads, options.maxNorm);
     gradNorm = clipped.totalNorm;
     applied = clipped.grads;
-    tf.dispose(Object.values(byName));
+    tf.dispose(Object.values(grads));
   } else {
-    gradNorm = globalNorm(byName);
+    gradNorm = globalNorm(grads);
   }
-  options.onGrads?.(applied, { loss, gradNorm });
-  const byVar: tf.NamedTensorMap = {};
-  for (const [name, v] of named) byVar[v.name] = applied[name];
-  optimizer.applyGradients(byVar);
+  if (options.onGrads) {
+    const named = module.namedGrads(applied);
+    const passedOn = new Set(Object.values(applied));
+    try {
+      options.onGrads(named, { loss, gradNorm });
+    } finally {
+      tf.dispose(Object.values(named).filter((g) => !passedOn.has(g)));
+    }
+  }
+  // In the variables' own order: tfjs's Adam keeps its moments by position, not by name.
+  const ordered: tf.NamedTensorMap = {};
+  for (const v of variables) if (applied[v.name]) ordered[v.name] = applied[v.name];
+  optimizer.applyGradients(ordered);
   tf.dispose(Object.values(applied));
   return { loss, gradNorm };
 }
@@ -110,7 +118,7 @@ export function trainTBPTT(options: TBPTTOptions): TBPTTResult {
       },
       {
         maxNorm: options.maxNorm,
-        onGrads: (grads, step) => options.onChunk?.({ chunk, start, ...step, grads }),
+        onGrads: options.onChunk && ((grads, step) => options.onChunk!({ chunk, start, ...step, grads })),
       },
     );
     tf.dispose([x, y]);

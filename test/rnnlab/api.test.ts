@@ -175,6 +175,18 @@ describe("Embedding, Linear and losses", () => {
     expect(crossEntropy(logits, [0, 1, 2], { reduction: "sum" }).dataSync()[0]).toBeCloseTo(l0 + l1 + lse([1, 1, 1]) - 1, 5);
   });
 
+  it("mse's gradients are those of mean((p − y)²), for the prediction and the target, scaled by the incoming gradient", () => {
+    const p = tf.tensor2d([[0.5, -1, 2], [3, 0, -0.25]]);
+    const y = tf.tensor2d([[1, 1, 1], [0, 0, 0]]);
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(mse(a, b), 3))([p, y]);
+    const autodiff = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.mean(tf.squaredDifference(a, b)), 3))([p, y]);
+    for (let i = 0; i < 2; i++) {
+      expect(ours[i].shape).toEqual([2, 3]);
+      expect(tf.max(tf.abs(tf.sub(ours[i], autodiff[i]))).dataSync()[0]).toBeLessThan(1e-6);
+    }
+    expect(ours[0].arraySync()[1][0]).toBeCloseTo(3 * (2 / 6) * 3, 5); // 3·(2/n)(p − y) at p 3, y 0
+  });
+
   it("mse is the mean squared difference", () => {
     expect(mse(tf.tensor1d([1, 2]), tf.tensor1d([0, 0])).dataSync()[0]).toBeCloseTo(2.5, 6);
   });

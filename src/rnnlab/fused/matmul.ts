@@ -14,31 +14,62 @@ import * as tf from "@tensorflow/tfjs-core";
 export const BACKEND_MATMUL_MIN_MACS = 48_000;
 
 /**
- * out[m×n] (+)= a[m×k] · b[k×n], in i-k-j order so the inner loop streams rows of b and out,
- * four k at a time: each pass over an output row then does four multiply-adds per load and
- * store of out, which roughly doubles the speed of plain JavaScript here.
+ * out[m×n] (+)= a[m×k] · b[k×n], four rows by four columns at a time: the sixteen sums live in
+ * local variables across the whole k loop, so each step loads four values of a and four of b
+ * for sixteen multiply-adds and nothing is stored until the end. That is about twice as fast
+ * as streaming rows of out (which loads and stores out for every multiply-add), and the sums
+ * are accumulated in double precision.
  */
 export function matmulJS(
   out: Float32Array, a: Float32Array, b: Float32Array,
   m: number, k: number, n: number, accumulate = false,
   aOffset = 0, outOffset = 0,
 ): void {
-  if (!accumulate) out.fill(0, outOffset, outOffset + m * n);
-  const k4 = k - (k % 4);
-  for (let i = 0; i < m; i++) {
-    const oRow = outOffset + i * n;
-    const aRow = aOffset + i * k;
-    let p = 0;
-    for (; p < k4; p += 4) {
-      const a0 = a[aRow + p], a1 = a[aRow + p + 1], a2 = a[aRow + p + 2], a3 = a[aRow + p + 3];
-      const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-      for (let j = 0; j < n; j++) out[oRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  let i = 0;
+  for (; i < m4; i += 4) {
+    const a0 = aOffset + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const o0 = outOffset + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0, bp = j; p < k; p++, bp += n) {
+        const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+        const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+        c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
+        c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
+        c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
+        c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+      }
+      if (accumulate) {
+        out[o0 + j] += c00; out[o0 + j + 1] += c01; out[o0 + j + 2] += c02; out[o0 + j + 3] += c03;
+        out[o1 + j] += c10; out[o1 + j + 1] += c11; out[o1 + j + 2] += c12; out[o1 + j + 3] += c13;
+        out[o2 + j] += c20; out[o2 + j + 1] += c21; out[o2 + j + 2] += c22; out[o2 + j + 3] += c23;
+        out[o3 + j] += c30; out[o3 + j + 1] += c31; out[o3 + j + 2] += c32; out[o3 + j + 3] += c33;
+      } else {
+        out[o0 + j] = c00; out[o0 + j + 1] = c01; out[o0 + j + 2] = c02; out[o0 + j + 3] = c03;
+        out[o1 + j] = c10; out[o1 + j + 1] = c11; out[o1 + j + 2] = c12; out[o1 + j + 3] = c13;
+        out[o2 + j] = c20; out[o2 + j + 1] = c21; out[o2 + j + 2] = c22; out[o2 + j + 3] = c23;
+        out[o3 + j] = c30; out[o3 + j + 1] = c31; out[o3 + j + 2] = c32; out[o3 + j + 3] = c33;
+      }
     }
-    for (; p < k; p++) {
-      const av = a[aRow + p];
-      const bRow = p * n;
-      for (let j = 0; j < n; j++) out[oRow + j] += av * b[bRow + j];
-    }
+    for (let r = i; r < i + 4; r++) edgeColumns(out, a, b, r, k, n, n4, accumulate, aOffset, outOffset);
+  }
+  for (; i < m; i++) edgeColumns(out, a, b, i, k, n, 0, accumulate, aOffset, outOffset);
+}
+
+/** Row i of the product for columns from j0 on: the edges the 4×4 blocks leave. */
+function edgeColumns(
+  out: Float32Array, a: Float32Array, b: Float32Array, i: number, k: number, n: number, j0: number,
+  accumulate: boolean, aOffset: number, outOffset: number,
+): void {
+  const ar = aOffset + i * k;
+  for (let j = j0; j < n; j++) {
+    let s = 0;
+    for (let p = 0; p < k; p++) s += a[ar + p] * b[p * n + j];
+    const o = outOffset + i * n + j;
+    out[o] = accumulate ? out[o] + s : s;
   }
 }
 

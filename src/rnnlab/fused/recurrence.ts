@@ -1,9 +1,9 @@
 /**
  * One layer-direction of a recurrent network over a whole sequence, as a single
- * differentiable tfjs op: a forward pass and a hand-derived backpropagation through time.
+ * differentiable tfjs kernel: a forward pass and a hand-derived backpropagation through time.
  *
  * Unrolled op by op, an LSTM launches thousands of small tfjs kernels per training step and
- * spends its time on per-op overhead. Here the sequence is one op:
+ * spends its time on per-op overhead. Here the sequence is one kernel:
  *   forward   XP = X·W_ihᵀ                 one product for all T·B rows
  *             for each t:  hp = h_{t−1}·W_hhᵀ;  biases and gates (cell-kernels.ts)
  *   backward  for each t, newest first:  ∂xp_t, ∂hp_t from the gates;
@@ -11,28 +11,72 @@
  *             ∂W_ih = ∂XPᵀ·X   ∂W_hh = ∂HPᵀ·H_prev   ∂X = ∂XP·W_ih   (one product each)
  * The arrays kept between the two passes (the tape) grow linearly in T: that is the memory
  * of a BPTT window, and why truncated BPTT keeps it flat.
+ *
+ * It is a registered kernel rather than a tf.customGrad so that it can return the output and
+ * the final states as separate tensors in the caller's layout (no split, reshape or transpose
+ * ops around it), read its weights straight from the layer's flat parameters, and compute
+ * only the gradients the backward pass asks for.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
 import { RecurrentOperand, matmul, matmulTransposeA, transpose } from "./matmul";
 
-export interface RecurrenceResult {
-  output: tf.Tensor3D; // [T, B, H]
-  h: tf.Tensor2D; // [B, H]
-  c?: tf.Tensor2D; // [B, H], LSTM only
+const KERNEL_NAME = "RnnlabRecurrence";
+
+/** What one layer-direction reads: its cell, direction, layouts and where its weights sit. */
+export interface RecurrenceSpec {
+  kernel: CellKernel;
+  /** Walk t = T−1 … 0 (the backward direction of a bidirectional layer); outputs stay in time order. */
+  reverse: boolean;
+  /** Offsets of W_ih [G, I], W_hh [G, H], b_ih [G], b_hh [G] in the flat parameters; −1: no biases. */
+  weightIh: number;
+  weightHh: number;
+  biasIh: number;
+  biasHh: number;
+  inputSize: number;
+  hiddenSize: number;
+  /** x is (B, T, I) instead of (T, B, I); the output likewise (B, T, H). */
+  inputBatchFirst: boolean;
+  outputBatchFirst: boolean;
+  /** Which slice of the initial states h0, c0 (numLayers·D, B, H) this layer-direction starts from. */
+  stateIndex: number;
 }
 
 /** Bytes held for the backward pass by the most recent forward call (for memory measurements). */
 export let lastTapeBytes = 0;
 
+/** What the forward pass leaves for backward, on the kernel's attrs (which tfjs keeps on its tape). */
+interface Saved {
+  T: number;
+  B: number;
+  X: Float32Array; // [T·B, I], time-major
+  P: Float32Array; // the flat parameters
+  Hprev: Float32Array; // [T·B, H]: h_{t−1} for every t
+  tape: Float32Array[];
+  paramCount: number;
+  stateShape: number[] | null; // h0's shape when it was given
+}
+type Attrs = RecurrenceSpec & { saved?: Saved };
+
 interface EngineState {
   gradientDepth: number;
 }
-const engineState = (): EngineState => (tf.engine() as unknown as { state: EngineState }).state;
-
 /** Whether tfjs is recording for a gradient; when it is not, nothing is kept for backward. */
 function recordingGradients(): boolean {
-  return (engineState().gradientDepth ?? 1) > 0;
+  return ((tf.engine() as unknown as { state: EngineState }).state.gradientDepth ?? 1) > 0;
+}
+
+/** [d0, d1, F] → [d1, d0, F]: batch-major to time-major and back. */
+function swapLeadingAxes(a: Float32Array, d0: number, d1: number, F: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < d1; j++) {
+      const from = (i * d1 + j) * F;
+      const to = (j * d0 + i) * F;
+      for (let f = 0; f < F; f++) out[to + f] = a[from + f];
+    }
+  }
+  return out;
 }
 
 function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array {
@@ -44,118 +88,156 @@ function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array 
   return out;
 }
 
-const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+function weights(a: Attrs, P: Float32Array) {
+  const { inputSize: I, hiddenSize: H } = a;
+  const G = a.kernel.gateCount * H;
+  const zeros = new Float32Array(G);
+  return {
+    G, I, H,
+    Wih: P.subarray(a.weightIh, a.weightIh + G * I),
+    Whh: P.subarray(a.weightHh, a.weightHh + G * H),
+    bIh: a.biasIh >= 0 ? P.subarray(a.biasIh, a.biasIh + G) : zeros,
+    bHh: a.biasHh >= 0 ? P.subarray(a.biasHh, a.biasHh + G) : zeros,
+  };
+}
+
+function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const a = attrs as unknown as Attrs;
+  const read = (t: tf.TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+  const { x, flat, h0, c0 } = inputs as { x: tf.TensorInfo; flat: tf.TensorInfo; h0?: tf.TensorInfo; c0?: tf.TensorInfo };
+  const [d0, d1] = x.shape;
+  const [T, B] = a.inputBatchFirst ? [d1, d0] : [d0, d1];
+  const P = read(flat);
+  const { G, I, H, Wih, Whh, bIh, bHh } = weights(a, P);
+  const kernel = a.kernel;
+  const withCell = kernel.hasCellState;
+  const rows = T * B;
+  const X = a.inputBatchFirst ? swapLeadingAxes(read(x), B, T, I) : read(x);
+  const bSum = bIh.map((v, j) => v + bHh[j]);
+  const XP = matmul(X, transpose(Wih, G, I), rows, I, G);
+
+  // Inference keeps a one-step scratch tape; training keeps every step for backward.
+  const record = recordingGradients();
+  const tape = kernel.createTape(record ? rows : B, H);
+  const Hprev = new Float32Array(record ? rows * H : 0);
+  const Y = new Float32Array(rows * H);
+  const C = withCell ? new Float32Array(rows * H) : null;
+  const hp = new Float32Array(B * G);
+  const state = (t: tf.TensorInfo | undefined) => (t ? read(t).slice(a.stateIndex * B * H, (a.stateIndex + 1) * B * H) : new Float32Array(B * H));
+  let hPrev = state(h0);
+  let cPrev = withCell ? state(c0) : null;
+  const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
+  for (let s = 0; s < T; s++) {
+    const t = a.reverse ? T - 1 - s : s;
+    const row0 = t * B;
+    if (record) Hprev.set(hPrev, row0 * H);
+    WhhT.mulInto(hp, hPrev, B, false);
+    const h = Y.subarray(row0 * H, (row0 + B) * H);
+    const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
+    kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
+    hPrev = h;
+    cPrev = c;
+  }
+  WhhT.dispose();
+  if (record) {
+    a.saved = { T, B, X, P, Hprev, tape, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
+    lastTapeBytes = [...tape, Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
+  }
+
+  const write = (values: Float32Array, shape: number[]): tf.TensorInfo => ({ dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" });
+  const outputs = [
+    a.outputBatchFirst ? write(swapLeadingAxes(Y, T, B, H), [B, T, H]) : write(Y, [T, B, H]),
+    write(hPrev.slice(), [1, B, H]),
+  ];
+  if (withCell) outputs.push(write(cPrev!.slice(), [1, B, H]));
+  return outputs;
+}
+
+/** BPTT over the saved forward pass: gradients for x, the flat parameters and the initial states. */
+function backward(a: Attrs, dys: tf.Tensor[]) {
+  const { T, B, X, P, Hprev, tape, paramCount, stateShape } = a.saved!;
+  const { G, I, H, Wih, Whh } = weights(a, P);
+  const kernel = a.kernel;
+  const withCell = kernel.hasCellState;
+  const rows = T * B;
+  const dOut = dys[0].dataSync() as Float32Array;
+  const dY = a.outputBatchFirst ? swapLeadingAxes(dOut, B, T, H) : dOut;
+  const dxp = new Float32Array(rows * G);
+  const dhp = kernel.sharedPreactivationGrad ? dxp : new Float32Array(rows * G);
+  const dh = new Float32Array(B * H);
+  const dhCarry = (dys[1].dataSync() as Float32Array).slice();
+  const dc = withCell ? (dys[2].dataSync() as Float32Array).slice() : null;
+  const dhPrevDirect = new Float32Array(B * H);
+  const WhhOp = new RecurrentOperand(Whh, G, H, B);
+  for (let s = 0; s < T; s++) {
+    const t = a.reverse ? s : T - 1 - s;
+    const row0 = t * B;
+    for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
+    kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect }, tape);
+    dhCarry.set(dhPrevDirect);
+    WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
+  }
+  WhhOp.dispose();
+
+  const dFlat = new Float32Array(paramCount);
+  dFlat.set(matmulTransposeA(dxp, X, rows, G, I), a.weightIh);
+  dFlat.set(matmulTransposeA(dhp, Hprev, rows, G, H), a.weightHh);
+  if (a.biasIh >= 0) {
+    const dbIh = columnSums(dxp, rows, G);
+    dFlat.set(dbIh, a.biasIh);
+    dFlat.set(dhp === dxp ? dbIh : columnSums(dhp, rows, G), a.biasHh);
+  }
+  const initialState = (d: Float32Array) => {
+    const full = new Float32Array(stateShape!.reduce((m, n) => m * n, 1));
+    full.set(d, a.stateIndex * B * H);
+    return tf.tensor(full, stateShape!);
+  };
+  return {
+    x: () => {
+      const dX = matmul(dxp, Wih, rows, G, I);
+      return a.inputBatchFirst ? tf.tensor3d(swapLeadingAxes(dX, T, B, I), [B, T, I]) : tf.tensor3d(dX, [T, B, I]);
+    },
+    flat: () => tf.tensor1d(dFlat),
+    h0: () => initialState(dhCarry),
+    c0: () => initialState(dc!),
+  };
+}
+
+// Registered once per process, even when both the sources and the build are loaded (tests).
+if (tf.getGradient(KERNEL_NAME) === undefined) tf.registerGradient({
+  kernelName: KERNEL_NAME,
+  gradFunc: (dys, _saved, attrs) => {
+    const a = attrs as unknown as Attrs;
+    if (!a.saved) throw new Error(`${KERNEL_NAME}: no forward pass was recorded for this gradient.`);
+    // tfjs asks for each input's gradient separately, and only for inputs on the path to the
+    // variables; the BPTT sweep runs once, on the first request.
+    let grads: ReturnType<typeof backward> | null = null;
+    const get = () => (grads ??= backward(a, dys as tf.Tensor[]));
+    return { x: () => get().x(), flat: () => get().flat(), h0: () => get().h0(), c0: () => get().c0() };
+  },
+});
+for (const backendName of ["cpu", "wasm", "tensorflow"]) {
+  if (tf.getKernel(KERNEL_NAME, backendName) === undefined) {
+    tf.registerKernel({ kernelName: KERNEL_NAME, backendName, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
+  }
+}
+
+export interface RecurrenceResult {
+  output: tf.Tensor3D; // [T, B, H], or [B, T, H] with outputBatchFirst
+  h: tf.Tensor3D; // [1, B, H]
+  c?: tf.Tensor3D; // [1, B, H], LSTM only
+}
 
 /**
- * Runs `kernel` over x [T, B, I] with weights in PyTorch layout (W_ih [G, I], W_hh [G, H]).
- * `reverse` walks t = T−1 … 0 (the backward direction of a bidirectional layer); outputs
- * stay in time order either way.
+ * Runs one layer-direction over x with the weights in `flat` (PyTorch layout at the offsets
+ * in `spec`), starting from h0[spec.stateIndex] (and c0), or zeros when they are omitted.
  */
-export function recurrence(
-  kernel: CellKernel,
-  reverse: boolean,
-  x: tf.Tensor3D,
-  wIh: tf.Tensor2D,
-  wHh: tf.Tensor2D,
-  bIh: tf.Tensor1D,
-  bHh: tf.Tensor1D,
-  h0: tf.Tensor2D,
-  c0?: tf.Tensor2D,
-): RecurrenceResult {
-  const withCell = kernel.hasCellState;
-  const slots = withCell ? 2 : 1;
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [xT, wIhT, wHhT, bIhT, bHhT, h0T, c0T] = args as tf.Tensor[];
-    const [T, B, I] = xT.shape;
-    const G = wHhT.shape[0];
-    const H = wHhT.shape[1]!;
-    const rows = T * B;
-
-    const X = data(xT);
-    const Wih = data(wIhT);
-    const Whh = data(wHhT);
-    const bIh = data(bIhT);
-    const bHh = data(bHhT);
-    const bSum = bIh.map((v, j) => v + bHh[j]);
-
-    const XP = matmul(X, transpose(Wih, G, I), rows, I, G);
-
-    // Inference keeps a one-step scratch tape; training keeps every step for backward.
-    const record = recordingGradients();
-    const tape = kernel.createTape(record ? rows : B, H);
-    const Hprev = new Float32Array(record ? rows * H : 0);
-    const Y = new Float32Array(rows * H);
-    const C = withCell ? new Float32Array(rows * H) : null;
-    const hp = new Float32Array(B * G);
-    const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
-    let hPrev = data(h0T);
-    let cPrev = withCell ? data(c0T) : null;
-    for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const row0 = t * B;
-      if (record) Hprev.set(hPrev, row0 * H);
-      WhhT.mulInto(hp, hPrev, B, false);
-      const h = Y.subarray(row0 * H, (row0 + B) * H);
-      const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
-      const tapeRow0 = record ? row0 : 0;
-      kernel.forward({ row0, tapeRow0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
-      hPrev = h;
-      cPrev = c;
-    }
-    WhhT.dispose();
-    if (record) lastTapeBytes = [...tape, Hprev, X].reduce((n, a) => n + a.byteLength, 0);
-
-    // customGrad returns one tensor, so the outputs travel packed along time: [Y; h_T; c_T].
-    const packed = new Float32Array((T + slots) * B * H);
-    packed.set(Y);
-    packed.set(hPrev, rows * H);
-    if (withCell) packed.set(cPrev!, (rows + B) * H);
-    const value = tf.tensor3d(packed, [T + slots, B, H]);
-
-    const gradFunc = (dy: tf.Tensor) => {
-      const dPacked = data(dy);
-      const dY = dPacked.subarray(0, rows * H);
-      const dxp = new Float32Array(rows * G);
-      const dhp = kernel.sharedPreactivationGrad ? dxp : new Float32Array(rows * G);
-      const dh = new Float32Array(B * H);
-      const dhCarry = dPacked.slice(rows * H, (rows + B) * H);
-      const dc = withCell ? dPacked.slice((rows + B) * H, (rows + 2 * B) * H) : null;
-      const dhPrevDirect = new Float32Array(B * H);
-      const WhhOp = new RecurrentOperand(Whh, G, H, B);
-      for (let s = 0; s < T; s++) {
-        const t = reverse ? s : T - 1 - s;
-        const row0 = t * B;
-        for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
-        const hPrevT = Hprev.subarray(row0 * H, (row0 + B) * H);
-        kernel.backward({ row0, B, H, hPrev: hPrevT, dh, dc, dxp, dhp, dhPrevDirect }, tape);
-        dhCarry.set(dhPrevDirect);
-        WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
-      }
-      WhhOp.dispose();
-      const dbIh = columnSums(dxp, rows, G);
-      const grads = [
-        tf.tensor3d(matmul(dxp, Wih, rows, G, I), [T, B, I]),
-        tf.tensor2d(matmulTransposeA(dxp, X, rows, G, I), [G, I]),
-        tf.tensor2d(matmulTransposeA(dhp, Hprev, rows, G, H), [G, H]),
-        tf.tensor1d(dbIh),
-        tf.tensor1d(dhp === dxp ? dbIh.slice() : columnSums(dhp, rows, G)),
-        tf.tensor2d(dhCarry, [B, H]),
-      ];
-      if (withCell) grads.push(tf.tensor2d(dc!, [B, H]));
-      return grads;
-    };
-    return { value, gradFunc };
-  });
-
-  const inputs: tf.Tensor[] = [x, wIh, wHh, bIh, bHh, h0];
-  if (withCell) inputs.push(c0!);
-  const packed = op(...inputs) as tf.Tensor3D;
-  const [T, B, H] = [x.shape[0], x.shape[1], wHh.shape[1]];
-  const parts = tf.split(packed, withCell ? [T, 1, 1] : [T, 1], 0);
-  packed.dispose();
-  return {
-    output: parts[0] as tf.Tensor3D,
-    h: tf.reshape(parts[1], [B, H]),
-    c: withCell ? tf.reshape(parts[2], [B, H]) : undefined,
-  };
+export function recurrence(spec: RecurrenceSpec, x: tf.Tensor3D, flat: tf.Tensor1D, h0?: tf.Tensor3D, c0?: tf.Tensor3D): RecurrenceResult {
+  const inputs: tf.NamedTensorMap = { x, flat };
+  if (h0) inputs.h0 = h0;
+  if (c0) inputs.c0 = c0;
+  // A fresh attrs object per call: the forward pass leaves its tape on it.
+  const attrs = { ...spec } as unknown as tf.NamedAttrMap;
+  const [output, h, c] = tf.engine().runKernel(KERNEL_NAME, inputs, attrs) as tf.Tensor3D[];
+  return { output, h, c };
 }

@@ -6,7 +6,8 @@
  *   h, c    (numLayers·D, B, H), ordered layer 0 forward, layer 0 reverse, layer 1 forward, …
  *
  * Layer l > 0 reads the concatenated outputs of both directions of layer l − 1, after dropout
- * (only while training). Parameters are named as in PyTorch: weight_ih_l{k}[_reverse], …
+ * (only while training). Parameters are named as in PyTorch: weight_ih_l{k}[_reverse], …, and
+ * stored side by side in one flat variable, in PyTorch's flat-weights order (flat-parameters.ts).
  *
  * Two implementations compute the same thing:
  *   "fused"      each layer-direction is one differentiable op with hand-derived BPTT (fast);
@@ -16,7 +17,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { CellWeights } from "../cells/cell-base";
 import type { CellKernel } from "../fused/cell-kernels";
 import { recurrence } from "../fused/recurrence";
+import { FlatParameters } from "../flat-parameters";
 import { Module } from "../module";
+import { defaultGenerator } from "../random";
 import { expectOneOf, expectPositiveInt, expectRange, expectShape } from "../validate";
 import { dropout } from "./dropout";
 
@@ -53,7 +56,9 @@ export abstract class RecurrentBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   impl: "fused" | "reference";
-  private readonly weightSets: CellWeights[] = [];
+  private readonly storage: FlatParameters;
+  /** Each layer-direction's parameter names and their offsets in the flat variable. */
+  private readonly slots: { names: string[]; weightIh: number; weightHh: number; biasIh: number; biasHh: number; inputSize: number }[] = [];
 
   protected abstract readonly hasCellState: boolean;
   /** The fused kernel, or null when only the reference implementation exists for this variant. */
@@ -76,17 +81,26 @@ export abstract class RecurrentBase extends Module {
 
     const H = this.hiddenSize;
     const k = 1 / Math.sqrt(H); // PyTorch's U(−1/√H, 1/√H) for every weight and bias
+    const gen = defaultGenerator();
+    const entries: { name: string; shape: number[]; values: Float32Array }[] = [];
+    const add = (name: string, shape: number[]) => {
+      entries.push({ name, shape, values: gen.uniform(shape.reduce((a, b) => a * b, 1), -k, k) });
+      return name;
+    };
     for (let l = 0; l < this.numLayers; l++) {
       const layerInput = l === 0 ? this.inputSize : this.directions * H;
       for (let d = 0; d < this.directions; d++) {
         const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-        this.weightSets.push({
-          weightIh: this.uniformParameter(`weight_ih${sfx}`, [gateCount * H, layerInput], k) as tf.Tensor2D,
-          weightHh: this.uniformParameter(`weight_hh${sfx}`, [gateCount * H, H], k) as tf.Tensor2D,
-          biasIh: this.bias ? (this.uniformParameter(`bias_ih${sfx}`, [gateCount * H], k) as tf.Tensor1D) : undefined,
-          biasHh: this.bias ? (this.uniformParameter(`bias_hh${sfx}`, [gateCount * H], k) as tf.Tensor1D) : undefined,
-        });
+        const names = [add(`weight_ih${sfx}`, [gateCount * H, layerInput]), add(`weight_hh${sfx}`, [gateCount * H, H])];
+        if (this.bias) names.push(add(`bias_ih${sfx}`, [gateCount * H]), add(`bias_hh${sfx}`, [gateCount * H]));
+        this.slots.push({ names, weightIh: -1, weightHh: -1, biasIh: -1, biasHh: -1, inputSize: layerInput });
       }
+    }
+    this.storage = this.registerFlatParameters(new FlatParameters(entries));
+    for (const slot of this.slots) {
+      const at = slot.names.map((n) => this.storage.slices.get(n)!.offset);
+      [slot.weightIh, slot.weightHh] = at;
+      if (this.bias) [slot.biasIh, slot.biasHh] = at.slice(2);
     }
   }
 
@@ -109,39 +123,19 @@ export abstract class RecurrentBase extends Module {
       } else {
         expectShape(where, "input", input, ["T", this.inputSize], `unbatched (T, I), inputSize ${this.inputSize}`);
       }
-      let x = (unbatched ? tf.expandDims(input, 1) : this.batchFirst ? tf.transpose(input, [1, 0, 2]) : input) as tf.Tensor3D;
-      const B = x.shape[1];
+      const x = (unbatched ? tf.expandDims(input, 1) : input) as tf.Tensor3D;
+      const batchFirst = this.batchFirst && !unbatched;
+      const B = batchFirst ? x.shape[0] : x.shape[1];
       const { h: h0, c: c0 } = this.initialState(where, state, B, unbatched);
-
-      const hs: tf.Tensor2D[] = [];
-      const cs: tf.Tensor2D[] = [];
-      for (let l = 0; l < this.numLayers; l++) {
-        const outs: tf.Tensor3D[] = [];
-        for (let d = 0; d < this.directions; d++) {
-          const idx = l * this.directions + d;
-          const r = this.runDirection(x, this.weightSets[idx], d === 1, h0[idx], c0?.[idx]);
-          outs.push(r.output);
-          hs.push(r.h);
-          if (r.c) cs.push(r.c);
-        }
-        x = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
-        if (l < this.numLayers - 1) x = dropout(x, this.dropout, this.training);
-      }
-      let output = x;
-      const stack0 = (ts: tf.Tensor2D[]) => (ts.length === 1 ? tf.expandDims(ts[0], 0) : tf.stack(ts)) as tf.Tensor3D;
-      let h = stack0(hs);
-      let c = cs.length ? stack0(cs) : undefined;
-      if (unbatched) {
-        output = tf.squeeze(output, [1]) as unknown as tf.Tensor3D;
-        h = tf.squeeze(h, [1]) as unknown as tf.Tensor3D;
-        c = c && (tf.squeeze(c, [1]) as unknown as tf.Tensor3D);
-      } else if (this.batchFirst) {
-        output = tf.transpose(output, [1, 0, 2]);
-      }
-      return c ? { output, h, c } : { output, h };
+      const kernel = this.impl === "fused" ? this.fusedKernel() : null;
+      const r = kernel ? this.forwardFused(kernel, x, batchFirst, h0, c0) : this.forwardReference(x, batchFirst, h0, c0);
+      if (!unbatched) return r;
+      const squeeze = (t: tf.Tensor3D) => tf.squeeze(t, [1]) as unknown as tf.Tensor3D;
+      return r.c ? { output: squeeze(r.output), h: squeeze(r.h), c: squeeze(r.c) } : { output: squeeze(r.output), h: squeeze(r.h) };
     });
   }
 
+  /** The initial states as given, (numLayers·D, B, H), or undefined for zeros; checked. */
   private initialState(where: string, state: Partial<RecurrentState> | tf.Tensor | undefined, B: number, unbatched: boolean) {
     const L = this.numLayers * this.directions;
     const H = this.hiddenSize;
@@ -149,41 +143,96 @@ export abstract class RecurrentBase extends Module {
     if (this.hasCellState && state instanceof tf.Tensor) {
       throw new TypeError(`${where}: state: expected {h, c} for an LSTM, got a single tensor.`);
     }
-    const read = (name: "h" | "c"): tf.Tensor2D[] => {
-      let t = s[name];
-      if (t === undefined) return Array.from({ length: L }, () => tf.zeros([B, H]) as tf.Tensor2D);
+    const read = (name: "h" | "c"): tf.Tensor3D | undefined => {
+      const t = s[name];
+      if (t === undefined) return undefined;
       const expected = unbatched ? [L, H] : [L, B, H];
       const hint = `numLayers·D = ${L}, ${unbatched ? "" : `batch ${B}, `}hiddenSize ${H}`;
       expectShape(where, `state.${name}`, t, expected, hint);
-      if (unbatched) t = tf.expandDims(t, 1) as tf.Tensor3D;
-      return unstack0<tf.Tensor2D>(t);
+      return (unbatched ? tf.expandDims(t, 1) : t) as tf.Tensor3D;
     };
-    return { h: read("h"), c: this.hasCellState ? read("c") : undefined };
+    const h = read("h");
+    let c = this.hasCellState ? read("c") : undefined;
+    // One given, the other omitted: the omitted one starts at zeros.
+    if (this.hasCellState && (h === undefined) !== (c === undefined)) {
+      return { h: h ?? (tf.zerosLike(c!) as tf.Tensor3D), c: c ?? (tf.zerosLike(h!) as tf.Tensor3D) };
+    }
+    return { h, c };
   }
 
-  private runDirection(x: tf.Tensor3D, w: CellWeights, reverse: boolean, h0: tf.Tensor2D, c0?: tf.Tensor2D) {
-    const kernel = this.impl === "fused" ? this.fusedKernel() : null;
-    if (kernel) {
-      const G = w.weightHh.shape[0];
-      const bIh = w.biasIh ?? tf.zeros([G]);
-      const bHh = w.biasHh ?? tf.zeros([G]);
-      return recurrence(kernel, reverse, x, w.weightIh, w.weightHh, bIh as tf.Tensor1D, bHh as tf.Tensor1D, h0, c0);
+  /** Every layer-direction as one fused kernel, reading its weights from the flat variable. */
+  private forwardFused(kernel: CellKernel, x: tf.Tensor3D, batchFirst: boolean, h0?: tf.Tensor3D, c0?: tf.Tensor3D): RecurrentOutput {
+    const hs: tf.Tensor3D[] = [];
+    const cs: tf.Tensor3D[] = [];
+    let layerInput = x;
+    let inputBatchFirst = batchFirst;
+    for (let l = 0; l < this.numLayers; l++) {
+      // Between layers everything is time-major; the last layer writes the caller's layout.
+      const outputBatchFirst = batchFirst && l === this.numLayers - 1;
+      const outs: tf.Tensor3D[] = [];
+      for (let d = 0; d < this.directions; d++) {
+        const idx = l * this.directions + d;
+        const slot = this.slots[idx];
+        const r = recurrence(
+          {
+            kernel, reverse: d === 1, inputSize: slot.inputSize, hiddenSize: this.hiddenSize,
+            weightIh: slot.weightIh, weightHh: slot.weightHh, biasIh: slot.biasIh, biasHh: slot.biasHh,
+            inputBatchFirst, outputBatchFirst, stateIndex: idx,
+          },
+          layerInput, this.storage.variable as tf.Tensor1D, h0, c0,
+        );
+        outs.push(r.output);
+        hs.push(r.h);
+        if (r.c) cs.push(r.c);
+      }
+      layerInput = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
+      inputBatchFirst = outputBatchFirst;
+      if (l < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training);
     }
-    // The readable path: one cell step per timestep, exactly the notebook's loop.
+    const stack = (ts: tf.Tensor3D[]) => (ts.length === 1 ? ts[0] : tf.concat(ts, 0));
+    const h = stack(hs);
+    return cs.length ? { output: layerInput, h, c: stack(cs) } : { output: layerInput, h };
+  }
+
+  /** The readable path: the cells of ../cells, one step per timestep, exactly the notebook's loop. */
+  private forwardReference(x: tf.Tensor3D, batchFirst: boolean, h0?: tf.Tensor3D, c0?: tf.Tensor3D): RecurrentOutput {
     const step = this.referenceStep();
-    const T = x.shape[0];
-    const xs = unstack0<tf.Tensor2D>(x);
-    const ys: tf.Tensor2D[] = new Array(T);
-    let h = h0;
-    let c = c0;
-    for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const next = step(xs[t], h, c, w);
-      h = next.h;
-      c = next.c;
-      ys[t] = h;
+    const B = batchFirst ? x.shape[0] : x.shape[1];
+    const L = this.numLayers * this.directions;
+    const states = (t: tf.Tensor3D | undefined) => (t ? unstack0<tf.Tensor2D>(t) : Array.from({ length: L }, () => tf.zeros([B, this.hiddenSize]) as tf.Tensor2D));
+    const hStart = states(h0);
+    const cStart = this.hasCellState ? states(c0) : [];
+    let layerInput = batchFirst ? (tf.transpose(x, [1, 0, 2]) as tf.Tensor3D) : x;
+    const hs: tf.Tensor2D[] = [];
+    const cs: tf.Tensor2D[] = [];
+    for (let l = 0; l < this.numLayers; l++) {
+      const outs: tf.Tensor3D[] = [];
+      for (let d = 0; d < this.directions; d++) {
+        const idx = l * this.directions + d;
+        const [wIh, wHh, bIh, bHh] = this.slots[idx].names.map((n) => this.storage.slice(n));
+        const w: CellWeights = { weightIh: wIh as tf.Tensor2D, weightHh: wHh as tf.Tensor2D, biasIh: bIh as tf.Tensor1D | undefined, biasHh: bHh as tf.Tensor1D | undefined };
+        const T = layerInput.shape[0];
+        const xs = unstack0<tf.Tensor2D>(layerInput);
+        const ys: tf.Tensor2D[] = new Array(T);
+        let h = hStart[idx];
+        let c = cStart[idx] as tf.Tensor2D | undefined;
+        for (let s = 0; s < T; s++) {
+          const t = d === 1 ? T - 1 - s : s;
+          const next = step(xs[t], h, c, w);
+          h = next.h;
+          c = next.c;
+          ys[t] = h;
+        }
+        outs.push(tf.stack(ys) as tf.Tensor3D);
+        hs.push(h);
+        if (c) cs.push(c);
+      }
+      layerInput = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
+      if (l < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training);
     }
-    return { output: tf.stack(ys) as tf.Tensor3D, h, c };
+    const output = batchFirst ? (tf.transpose(layerInput, [1, 0, 2]) as tf.Tensor3D) : layerInput;
+    const h = tf.stack(hs) as tf.Tensor3D;
+    return cs.length ? { output, h, c: tf.stack(cs) as tf.Tensor3D } : { output, h };
   }
 
   describe(): string {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { matmulJS, matmulTransposeA } from "../../src/rnnlab/fused/matmul";
+
+/** The textbook triple loop in float64. */
+function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[i * n + j] += a[i * k + p] * b[p * n + j];
+  return out;
+}
+
+function random(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+}
+
+const maxDiff = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
+  return d;
+};
+
+describe("matmulJS", () => {
+  // Shapes on and off the 4×4 blocks, including the layers' own (B 8, H 16, 4H 64).
+  const shapes = [[1, 1, 1], [3, 5, 2], [4, 4, 4], [7, 13, 5], [8, 16, 64], [9, 3, 6], [160, 8, 16], [5, 1, 9]];
+  for (const [m, k, n] of shapes) {
+    it(`computes a[${m}×${k}]·b[${k}×${n}], overwriting or accumulating, at offsets`, () => {
+      const a = random(m * k + 3, m + k);
+      const b = random(k * n, n + 7);
+      const expected = naive(a.subarray(3), b, m, k, n);
+      const out = new Float32Array(m * n + 2).fill(Number.NaN); // stale values must not leak through
+      matmulJS(out, a, b, m, k, n, false, 3, 2);
+      expect(maxDiff(out.subarray(2), expected)).toBeLessThan(1e-5);
+      expect(Number.isNaN(out[0]) && Number.isNaN(out[1])).toBe(true); // nothing written before the offset
+      const base = random(m * n, 99);
+      const acc = base.slice();
+      matmulJS(acc, a, b, m, k, n, true, 3, 0);
+      expect(maxDiff(acc, expected.map((v, i) => v + base[i]))).toBeLessThan(1e-5);
+    });
+  }
+
+  it("matmulTransposeA computes aᵀ·b", () => {
+    const [k, m, n] = [11, 6, 5];
+    const a = random(k * m, 1);
+    const b = random(k * n, 2);
+    const aT = new Float32Array(m * k);
+    for (let r = 0; r < k; r++) for (let c = 0; c < m; c++) aT[c * k + r] = a[r * m + c];
+    expect(maxDiff(matmulTransposeA(a, b, k, m, n), naive(aT, b, m, k, n))).toBeLessThan(1e-5);
+  });
+});
