@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matmulJS, matmulTransposeA } from "../../src/rnnlab/fused/matmul";
+import { simdGemm, simdGemmStatus } from "../../src/rnnlab/fused/simd-gemm";
 
 /** The textbook triple loop in float64. */
 function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
@@ -46,4 +47,31 @@ describe("matmulJS", () => {
     for (let r = 0; r < k; r++) for (let c = 0; c < m; c++) aT[c * k + r] = a[r * m + c];
     expect(maxDiff(matmulTransposeA(a, b, k, m, n), naive(aT, b, m, k, n))).toBeLessThan(1e-5);
   });
+});
+
+describe("simdGemm", () => {
+  it("is built and loaded: the fused kernels' small products run in WebAssembly SIMD", () => {
+    expect(simdGemmStatus()).toMatchObject({ simd: true });
+  });
+
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6]]) {
+    it(`computes a[${m}×${k}]·b[${k}×${n}] and aᵀ·b, overwriting or accumulating, at offsets`, () => {
+      const a = random(m * k + 3, m + k + 1);
+      const b = random(k * n, n + 8);
+      const expected = naive(a.subarray(3), b, m, k, n);
+      const out = new Float32Array(m * n + 2).fill(Number.NaN);
+      simdGemm(out, a, b, m, k, n, false, false, 3, 2);
+      expect(maxDiff(out.subarray(2), expected)).toBeLessThan(1e-5);
+      const base = random(m * n, 98);
+      const acc = base.slice();
+      simdGemm(acc, a, b, m, k, n, true, false, 3, 0);
+      expect(maxDiff(acc, expected.map((v, i) => v + base[i]))).toBeLessThan(1e-5);
+      // The same A stored transposed, as [k×m].
+      const aT = new Float32Array(k * m);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[3 + i * k + p];
+      const viaT = new Float32Array(m * n);
+      simdGemm(viaT, aT, b, m, k, n, false, true);
+      expect(maxDiff(viaT, expected)).toBeLessThan(1e-5);
+    });
+  }
 });

@@ -1,0 +1,70 @@
+// AssemblyScript, compiled to WebAssembly with SIMD by `npm run build` (see package.json);
+// loaded by ../simd-gemm.ts. Kept out of tsc's sources: f32, v128 and load<T> are
+// AssemblyScript's.
+//
+// out[m×n] (+)= A·b[k×n], where A is m×k and A[i][p] sits at a + 4·(i·aRow + p·aCol): a plain
+// row-major A has (aRow, aCol) = (k, 1); the transpose of a row-major [k×m] array has (1, m),
+// which is how weight gradients (∂XPᵀ·X) are read without transposing first.
+//
+// Four rows of out by four columns at a time: each step over p loads one vector of b (four
+// columns) and four scalars of A, and does sixteen multiply-adds in four f32x4 registers.
+
+export function gemm(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, aRow: i32, aCol: i32, accumulate: i32): void {
+  const n4 = n & ~3;
+  const m4 = m & ~3;
+  const bStride = <usize>n << 2;
+  const aStep = <usize>aCol << 2;
+  let i = 0;
+  for (; i < m4; i += 4) {
+    const a0 = a + ((<usize>i * aRow) << 2);
+    const a1 = a0 + ((<usize>aRow) << 2);
+    const a2 = a1 + ((<usize>aRow) << 2);
+    const a3 = a2 + ((<usize>aRow) << 2);
+    const o0 = out + ((<usize>i * n) << 2);
+    const o1 = o0 + bStride;
+    const o2 = o1 + bStride;
+    const o3 = o2 + bStride;
+    for (let j = 0; j < n4; j += 4) {
+      let c0 = f32x4.splat(0);
+      let c1 = f32x4.splat(0);
+      let c2 = f32x4.splat(0);
+      let c3 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      let ap: usize = 0;
+      for (let p = 0; p < k; p++) {
+        const bv = v128.load(bp);
+        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a0 + ap)), bv));
+        c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(load<f32>(a1 + ap)), bv));
+        c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(load<f32>(a2 + ap)), bv));
+        c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(load<f32>(a3 + ap)), bv));
+        bp += bStride;
+        ap += aStep;
+      }
+      const jo = <usize>j << 2;
+      if (accumulate) {
+        c0 = f32x4.add(c0, v128.load(o0 + jo));
+        c1 = f32x4.add(c1, v128.load(o1 + jo));
+        c2 = f32x4.add(c2, v128.load(o2 + jo));
+        c3 = f32x4.add(c3, v128.load(o3 + jo));
+      }
+      v128.store(o0 + jo, c0);
+      v128.store(o1 + jo, c1);
+      v128.store(o2 + jo, c2);
+      v128.store(o3 + jo, c3);
+    }
+    for (let r = i; r < i + 4; r++) edge(out, a, b, r, k, n, n4, aRow, aCol, accumulate);
+  }
+  for (; i < m; i++) edge(out, a, b, i, k, n, 0, aRow, aCol, accumulate);
+}
+
+/** Row i of out, columns j0 … n − 1, one at a time: what the 4×4 blocks leave over. */
+function edge(out: usize, a: usize, b: usize, i: i32, k: i32, n: i32, j0: i32, aRow: i32, aCol: i32, accumulate: i32): void {
+  for (let j = j0; j < n; j++) {
+    let s: f32 = 0;
+    for (let p = 0; p < k; p++) {
+      s += load<f32>(a + ((<usize>(i * aRow + p * aCol)) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
+    }
+    const o = out + ((<usize>(i * n + j)) << 2);
+    store<f32>(o, accumulate ? load<f32>(o) + s : s);
+  }
+}
