@@ -2,7 +2,8 @@
  * `npm run bench`: rnnlab's fused recurrent layers against tf.layers on the same backend,
  * in the same process, so the ratios hold however busy the machine is.
  *
- * A train step is forward, MSE loss, backward and an Adam update. Medians over several runs.
+ * A train step is forward, MSE loss, backward and an Adam update. Medians over several runs,
+ * rnnlab's and tf.layers' calls in alternating blocks so that both see the same machine.
  * At the small size it also prints the floor of any train step built on tfjs's autodiff and
  * Adam (floorMs), which bounds the speed-up there.
  * `--json` prints one JSON object per line instead of the table; `--model LSTM` and
@@ -19,7 +20,7 @@ interface Workload { name: string; B: number; T: number; I: number; H: number; r
 
 const WORKLOADS: Workload[] = [
   { name: "M", B: 32, T: 50, I: 32, H: 128, runs: 7 },
-  { name: "S", B: 8, T: 20, I: 8, H: 16, runs: 30 },
+  { name: "S", B: 8, T: 20, I: 8, H: 16, runs: 12 },
 ];
 const GATES: Record<ModelName, number> = { LSTM: 4, GRU: 3, RNN: 1 };
 
@@ -30,12 +31,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Warm-up, at least two calls and half a second: the first calls compile and allocate, and
+ * V8 needs some tens of small steps before the loops run optimised (an S-size LSTM step falls
+ * from about 7 ms to 1.6 ms over its first 60 calls). */
+async function warm(fn: () => unknown): Promise<void> {
+  const start = performance.now();
+  for (let i = 0; i < 2 || performance.now() - start < 500; i++) await fn();
+}
+
 async function time(fn: () => unknown, runs: number): Promise<number> {
-  // Warm-up, at least two calls and half a second: the first calls compile and allocate, and
-  // V8 needs some tens of small steps before the loops run optimised (an S-size LSTM step
-  // falls from about 7 ms to 1.6 ms over its first 60 calls).
-  const warm = performance.now();
-  for (let i = 0; i < 2 || performance.now() - warm < 500; i++) await fn();
+  await warm(fn);
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -45,27 +50,59 @@ async function time(fn: () => unknown, runs: number): Promise<number> {
   return median(ts);
 }
 
+/**
+ * Medians of two functions timed in alternating blocks: each block runs one of them for at
+ * least 25 ms (at least one call), timing every call, so that both see the same busy and quiet
+ * spells of a shared machine and their ratio holds; within a block each runs as in a training
+ * loop, call after call. (Alternating single calls would charge each with the other's cache
+ * and garbage: 30% on the small RNN here.)
+ */
+async function timePair(a: () => unknown, b: () => unknown, rounds: number): Promise<[number, number]> {
+  await warm(a);
+  await warm(b);
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const block = async (fn: () => unknown, into: number[]) => {
+    const start = performance.now();
+    do {
+      const t0 = performance.now();
+      await fn();
+      into.push(performance.now() - t0);
+    } while (performance.now() - start < 25);
+  };
+  for (let i = 0; i < rounds; i++) {
+    await block(a, ta);
+    await block(b, tb);
+  }
+  return [median(ta), median(tb)];
+}
+
 /** Multiply-adds ×2 of forward (input + recurrent products) and backward (twice as many). */
 function trainFlops(m: ModelName, w: Workload): number {
   return 6 * w.T * w.B * GATES[m] * w.H * (w.I + w.H);
 }
 
-async function rnnlabRow(model: ModelName, w: Workload): Promise<Row> {
+interface Contender { train: () => unknown; forward: () => unknown; dispose: () => void }
+
+function rnnlabContender(model: ModelName, w: Workload): Contender {
   manualSeed(0);
   const opts = { inputSize: w.I, hiddenSize: w.H, batchFirst: true };
   const layer: RecurrentBase = model === "LSTM" ? new LSTM(opts) : model === "GRU" ? new GRU(opts) : new RNN(opts);
   const x = tf.randomNormal([w.B, w.T, w.I], 0, 1, "float32", 1);
   const y = tf.randomNormal([w.B, w.T, w.H], 0, 0.5, "float32", 2);
   const opt = tf.train.adam(1e-3);
-  const trainMs = await time(() => void trainStep(layer, opt, () => mse(layer.forward(x).output, y)), w.runs);
-  const forwardMs = await time(() => tf.tidy(() => void layer.forward(x).output.dataSync()), w.runs);
-  layer.dispose();
-  opt.dispose();
-  tf.dispose([x, y]);
-  return { workload: w.name, model, impl: "rnnlab", trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 };
+  return {
+    train: () => void trainStep(layer, opt, () => mse(layer.forward(x).output, y)),
+    forward: () => tf.tidy(() => void layer.forward(x).output.dataSync()),
+    dispose: () => {
+      layer.dispose();
+      opt.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
-async function tfLayersRow(model: ModelName, w: Workload): Promise<Row> {
+function tfLayersContender(model: ModelName, w: Workload): Contender {
   // Glorot instead of the default orthogonal recurrent init: same step time, and no
   // "orthogonal initializer is slow" warnings in the table.
   const cfg = { units: w.H, returnSequences: true, inputShape: [w.T, w.I], recurrentInitializer: "glorotUniform" as const };
@@ -77,11 +114,27 @@ async function tfLayersRow(model: ModelName, w: Workload): Promise<Row> {
   net.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
   const x = tf.randomNormal([w.B, w.T, w.I], 0, 1, "float32", 1);
   const y = tf.randomNormal([w.B, w.T, w.H], 0, 0.5, "float32", 2);
-  const trainMs = await time(() => net.trainOnBatch(x, y), w.runs);
-  const forwardMs = await time(() => tf.tidy(() => void (net.predict(x) as tf.Tensor).dataSync()), w.runs);
-  net.dispose();
-  tf.dispose([x, y]);
-  return { workload: w.name, model, impl: "tf.layers", trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 };
+  return {
+    train: () => net.trainOnBatch(x, y),
+    forward: () => tf.tidy(() => void (net.predict(x) as tf.Tensor).dataSync()),
+    dispose: () => {
+      net.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}
+
+/** rnnlab and tf.layers on one workload, timed in alternation. */
+async function comparedRows(model: ModelName, w: Workload): Promise<Row[]> {
+  const ours = rnnlabContender(model, w);
+  const peer = tfLayersContender(model, w);
+  const [ourTrain, peerTrain] = await timePair(ours.train, peer.train, w.runs);
+  const [ourForward, peerForward] = await timePair(ours.forward, peer.forward, w.runs);
+  ours.dispose();
+  peer.dispose();
+  const row = (impl: string, trainMs: number, forwardMs: number): Row =>
+    ({ workload: w.name, model, impl, trainMs, forwardMs, gflops: trainFlops(model, w) / trainMs / 1e6 });
+  return [row("rnnlab", ourTrain, ourForward), row("tf.layers", peerTrain, peerForward)];
 }
 
 /**
@@ -160,7 +213,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const w of WORKLOADS.filter((x) => !onlyWorkload || x.name === onlyWorkload)) {
     for (const model of (["LSTM", "GRU", "RNN"] as ModelName[]).filter((m) => !onlyModel || m === onlyModel)) {
-      for (const row of [await rnnlabRow(model, w), await tfLayersRow(model, w)]) {
+      for (const row of await comparedRows(model, w)) {
         rows.push(row);
         if (json) console.log(JSON.stringify(row));
       }

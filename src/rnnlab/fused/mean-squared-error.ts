@@ -36,7 +36,12 @@ if (tf.getGradient(KERNEL_NAME) === undefined) {
       const { diff } = attrs as unknown as Attrs;
       const shape = (attrs as unknown as { shape: number[] }).shape;
       const scale = (2 / diff!.length) * (dy as tf.Tensor).dataSync()[0];
-      const dPrediction = (sign: number) => () => tf.tensor(diff!.map((d) => sign * scale * d), shape, "float32");
+      const dPrediction = (sign: number) => () => {
+        const g = new Float32Array(diff!.length);
+        const s = sign * scale;
+        for (let i = 0; i < g.length; i++) g[i] = s * diff![i];
+        return tf.tensor(g, shape, "float32");
+      };
       return { prediction: dPrediction(1), target: dPrediction(-1) };
     },
   });

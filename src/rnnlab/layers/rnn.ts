@@ -13,6 +13,12 @@ export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
 }
 
+/**
+ * One kernel object per nonlinearity for the whole process: V8 optimises a function per
+ * closure, so a kernel made afresh for every forward call would run unoptimised each time.
+ */
+const RNN_KERNELS: Record<Nonlinearity, CellKernel> = { tanh: rnnKernel("tanh"), relu: rnnKernel("relu") };
+
 /** Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), or relu. */
 export class RNN extends RecurrentBase {
   readonly nonlinearity: Nonlinearity;
@@ -24,7 +30,7 @@ export class RNN extends RecurrentBase {
   }
 
   protected fusedKernel(): CellKernel {
-    return rnnKernel(this.nonlinearity);
+    return RNN_KERNELS[this.nonlinearity];
   }
 
   protected referenceStep(): ReferenceStep {
