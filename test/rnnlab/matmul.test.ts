@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matmulJS, matmulTransposeA } from "../../src/rnnlab/fused/matmul";
-import { simdGemm, simdGemmStatus } from "../../src/rnnlab/fused/simd-gemm";
+import { simdGemm, wasmKernelsStatus } from "../../src/rnnlab/fused/wasm-kernels";
 
 /** The textbook triple loop in float64. */
 function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
@@ -51,7 +51,7 @@ describe("matmulJS", () => {
 
 describe("simdGemm", () => {
   it("is built and loaded: the fused kernels' small products run in WebAssembly SIMD", () => {
-    expect(simdGemmStatus()).toMatchObject({ simd: true });
+    expect(wasmKernelsStatus()).toMatchObject({ simd: true });
   });
 
   for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6]]) {

@@ -10,6 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
+import { rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -41,6 +42,31 @@ export interface StepBackward {
   dhPrevDirect: Float32Array; // [B, H], written: ∂L/∂h_{t−1} not through W_hh (GRU's z⊙h_{t−1})
 }
 
+/** A whole sequence at once (time-major rows, r = t·B + b), for kernels that loop in WebAssembly. */
+export interface SequenceForward {
+  T: number;
+  B: number;
+  H: number;
+  reverse: boolean;
+  xp: Float32Array; // [T·B, G]
+  bSum: Float32Array; // [G]
+  whhT: Float32Array; // [H, G], W_hhᵀ
+  h0: Float32Array; // [B, H]
+  y: Float32Array; // [T·B, H], written: h_t for every t
+}
+
+export interface SequenceBackward {
+  T: number;
+  B: number;
+  H: number;
+  reverse: boolean;
+  dy: Float32Array; // [T·B, H]: ∂L/∂output
+  y: Float32Array; // [T·B, H]: the forward pass's outputs
+  whh: Float32Array; // [G, H]
+  dh: Float32Array; // [B, H]: in ∂L/∂h_T, out ∂L/∂h0
+  dxp: Float32Array; // [T·B, G], written (the same as ∂L/∂hp: sharedPreactivationGrad)
+}
+
 export interface CellKernel {
   readonly name: string;
   readonly gateCount: number;
@@ -51,12 +77,26 @@ export interface CellKernel {
   createTape(rows: number, H: number): Float32Array[];
   forward(s: StepForward, tape: Float32Array[]): void;
   backward(s: StepBackward, tape: Float32Array[]): void;
+  /** The whole time loop in one call, when the kernel has one; recurrence.ts steps otherwise. */
+  forwardSequence?(s: SequenceForward): void;
+  backwardSequence?(s: SequenceBackward): void;
 }
 
-/** Vanilla RNN: h_t = act(xp + hp). Tape: h_t. */
-export function rnnKernel(nonlinearity: "tanh" | "relu"): CellKernel {
+/**
+ * Vanilla RNN: h_t = act(xp + hp). Tape: h_t. With the WebAssembly module built, its whole time
+ * loop runs there (simd/rnn.as.ts, the same arithmetic); `forward` and `backward` below are the
+ * JavaScript fallback and what the tests hold that loop to.
+ */
+export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAvailable()): CellKernel {
   const relu = nonlinearity === "relu";
+  const sequence: Pick<CellKernel, "forwardSequence" | "backwardSequence"> = useWasm
+    ? {
+        forwardSequence: ({ T, B, H, reverse, xp, bSum, whhT, h0, y }) => rnnSequenceForward(y, xp, bSum, whhT, h0, T, B, H, reverse, relu),
+        backwardSequence: ({ T, B, H, reverse, dy, y, whh, dh, dxp }) => rnnSequenceBackward(dxp, dy, y, whh, dh, T, B, H, reverse, relu),
+      }
+    : {};
   return {
+    ...sequence,
     name: `rnn_${nonlinearity}`,
     gateCount: 1,
     hasCellState: false,

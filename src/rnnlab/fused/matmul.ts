@@ -3,27 +3,27 @@
  *
  * Two routes, picked by size (measured on this class of machine, see README "Performance"):
  * - small products stay out of tfjs, whose ops cost tens of µs each whatever their size, which
- *   dominates at toy sizes (B 8, H 16): they run in WebAssembly SIMD (simd-gemm.ts), or in the
+ *   dominates at toy sizes (B 8, H 16): they run in WebAssembly SIMD (wasm-kernels.ts), or in the
  *   plain JavaScript loops below when that module is not available;
  * - large products go to the backend's matMul *without transpose flags*: on wasm the
  *   transposed forms run 10–20× slower than the plain one, so callers pass operands already
  *   laid out as [m, k] · [k, n].
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { simdGemm, simdGemmAvailable } from "./simd-gemm";
+import { simdGemm, wasmKernelsAvailable } from "./wasm-kernels";
 
 /**
  * Products with fewer multiply-adds than this stay out of tfjs: in WebAssembly SIMD (about
  * 4 GMAC/s here, no per-op cost) or, without it, in JavaScript (under 1 GMAC/s).
  */
-export const BACKEND_MATMUL_MIN_MACS = simdGemmAvailable() ? 400_000 : 48_000;
+export const BACKEND_MATMUL_MIN_MACS = wasmKernelsAvailable() ? 400_000 : 48_000;
 
 /** out[outOffset…] (+)= a[aOffset…][m×k] · b[k×n], in SIMD when it is available. */
 export function smallMatmul(
   out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number,
   accumulate = false, aOffset = 0, outOffset = 0,
 ): void {
-  if (simdGemmAvailable()) simdGemm(out, a, b, m, k, n, accumulate, false, aOffset, outOffset);
+  if (wasmKernelsAvailable()) simdGemm(out, a, b, m, k, n, accumulate, false, aOffset, outOffset);
   else matmulJS(out, a, b, m, k, n, accumulate, aOffset, outOffset);
 }
 
@@ -113,7 +113,7 @@ export function matmulTransposeA(a: Float32Array, b: Float32Array, k: number, m:
     // Transposing first and using the unrolled product is 2–3× faster than walking aᵀ in place
     // (115 against 43 µs for a 160×16 by 160×16 product here).
     const out = new Float32Array(m * n);
-    if (simdGemmAvailable()) simdGemm(out, a, b, m, k, n, false, true);
+    if (wasmKernelsAvailable()) simdGemm(out, a, b, m, k, n, false, true);
     else matmulJS(out, transpose(a, k, m), b, m, k, n);
     return out;
   }

@@ -51,6 +51,7 @@ interface Saved {
   B: number;
   X: Float32Array; // [T·B, I], time-major
   P: Float32Array; // the flat parameters
+  Y: Float32Array; // [T·B, H]: h_t for every t
   Hprev: Float32Array; // [T·B, H]: h_{t−1} for every t
   tape: Float32Array[];
   paramCount: number;
@@ -118,7 +119,8 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
   // Inference keeps a one-step scratch tape; training keeps every step for backward.
   const record = recordingGradients();
-  const tape = kernel.createTape(record ? rows : B, H);
+  // A kernel that loops in WebAssembly keeps the outputs Y as its tape.
+  const tape = kernel.forwardSequence ? [] : kernel.createTape(record ? rows : B, H);
   const Hprev = new Float32Array(record ? rows * H : 0);
   const Y = new Float32Array(rows * H);
   const C = withCell ? new Float32Array(rows * H) : null;
@@ -126,22 +128,31 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const state = (t: tf.TensorInfo | undefined) => (t ? read(t).slice(a.stateIndex * B * H, (a.stateIndex + 1) * B * H) : new Float32Array(B * H));
   let hPrev = state(h0);
   let cPrev = withCell ? state(c0) : null;
-  const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
-  for (let s = 0; s < T; s++) {
-    const t = a.reverse ? T - 1 - s : s;
-    const row0 = t * B;
-    if (record) Hprev.set(hPrev, row0 * H);
-    WhhT.mulInto(hp, hPrev, B, false);
-    const h = Y.subarray(row0 * H, (row0 + B) * H);
-    const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
-    kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
-    hPrev = h;
-    cPrev = c;
+  if (kernel.forwardSequence) {
+    kernel.forwardSequence({ T, B, H, reverse: a.reverse, xp: XP, bSum, whhT: transpose(Whh, G, H), h0: hPrev, y: Y });
+    for (let s = 0; s < T; s++) {
+      const row0 = (a.reverse ? T - 1 - s : s) * B;
+      if (record) Hprev.set(hPrev, row0 * H);
+      hPrev = Y.subarray(row0 * H, (row0 + B) * H);
+    }
+  } else {
+    const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
+    for (let s = 0; s < T; s++) {
+      const t = a.reverse ? T - 1 - s : s;
+      const row0 = t * B;
+      if (record) Hprev.set(hPrev, row0 * H);
+      WhhT.mulInto(hp, hPrev, B, false);
+      const h = Y.subarray(row0 * H, (row0 + B) * H);
+      const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
+      kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
+      hPrev = h;
+      cPrev = c;
+    }
+    WhhT.dispose();
   }
-  WhhT.dispose();
   if (record) {
-    a.saved = { T, B, X, P, Hprev, tape, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
-    lastTapeBytes = [...tape, Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
+    a.saved = { T, B, X, P, Y, Hprev, tape, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
+    lastTapeBytes = [...(kernel.forwardSequence ? [Y] : tape), Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
   }
 
   const write = (values: Float32Array, shape: number[]): tf.TensorInfo => ({ dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" });
@@ -155,7 +166,7 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
 /** BPTT over the saved forward pass: gradients for x, the flat parameters and the initial states. */
 function backward(a: Attrs, dys: tf.Tensor[]) {
-  const { T, B, X, P, Hprev, tape, paramCount, stateShape } = a.saved!;
+  const { T, B, X, P, Y, Hprev, tape, paramCount, stateShape } = a.saved!;
   const { G, I, H, Wih, Whh } = weights(a, P);
   const kernel = a.kernel;
   const withCell = kernel.hasCellState;
@@ -167,17 +178,21 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   const dh = new Float32Array(B * H);
   const dhCarry = (dys[1].dataSync() as Float32Array).slice();
   const dc = withCell ? (dys[2].dataSync() as Float32Array).slice() : null;
-  const dhPrevDirect = new Float32Array(B * H);
-  const WhhOp = new RecurrentOperand(Whh, G, H, B);
-  for (let s = 0; s < T; s++) {
-    const t = a.reverse ? s : T - 1 - s;
-    const row0 = t * B;
-    for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
-    kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect }, tape);
-    dhCarry.set(dhPrevDirect);
-    WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
+  if (kernel.backwardSequence) {
+    kernel.backwardSequence({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp });
+  } else {
+    const dhPrevDirect = new Float32Array(B * H);
+    const WhhOp = new RecurrentOperand(Whh, G, H, B);
+    for (let s = 0; s < T; s++) {
+      const t = a.reverse ? s : T - 1 - s;
+      const row0 = t * B;
+      for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
+      kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect }, tape);
+      dhCarry.set(dhPrevDirect);
+      WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
+    }
+    WhhOp.dispose();
   }
-  WhhOp.dispose();
 
   const dFlat = new Float32Array(paramCount);
   dFlat.set(matmulTransposeA(dxp, X, rows, G, I), a.weightIh);

@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to WebAssembly with SIMD by `npm run build` (see package.json);
-// loaded by ../simd-gemm.ts. Kept out of tsc's sources: f32, v128 and load<T> are
+// loaded by ../wasm-kernels.ts. Kept out of tsc's sources: f32, v128 and load<T> are
 // AssemblyScript's.
 //
 // out[m×n] (+)= A·b[k×n], where A is m×k and A[i][p] sits at a + 4·(i·aRow + p·aCol): a plain

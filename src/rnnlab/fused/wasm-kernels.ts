@@ -1,0 +1,124 @@
+/**
+ * The fused kernels' WebAssembly (SIMD) parts, compiled from simd/*.as.ts by `npm run build`:
+ * - gemm: the small matrix products. At the course's toy sizes (B 8, H 16) a product is a few
+ *   thousand multiply-adds, too small for a tfjs op, whose fixed cost is tens of microseconds,
+ *   and 2–5× faster here than in plain JavaScript, copies in and out included;
+ * - the vanilla RNN's whole time loop, forwards and backwards (simd/rnn.as.ts): a small RNN's
+ *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it.
+ *
+ * Operands are copied into a scratch area of the module's memory, computed there, and the
+ * results copied back. When the module cannot be loaded (not built, or no WebAssembly SIMD)
+ * everything stays in JavaScript: `wasmKernelsStatus()` says which and why.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+interface Memory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface KernelExports {
+  memory: Memory;
+  gemm(out: number, a: number, b: number, m: number, k: number, n: number, aRow: number, aCol: number, accumulate: number): void;
+  rnnForward(y: number, xp: number, b: number, whhT: number, h0: number, hp: number, T: number, B: number, H: number, reverse: number, relu: number): void;
+  rnnBackward(dxp: number, dy: number, y: number, whh: number, dh: number, T: number, B: number, H: number, reverse: number, relu: number): void;
+}
+/** Node's WebAssembly global (the ES2022 lib this project compiles against does not declare it). */
+const { WebAssembly } = globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { exports: unknown } };
+};
+
+/** The built module: beside this file in dist/, or in dist/ when running from the sources. */
+const CANDIDATES = [path.join(__dirname, "simd", "kernels.wasm"), path.resolve(__dirname, "../../../dist/rnnlab/fused/simd/kernels.wasm")];
+
+/** The scratch area starts past the module's own static data (the first page). */
+const BASE = 65536;
+
+let wasm: KernelExports | null = null;
+let status = "";
+try {
+  const file = CANDIDATES.find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`not built: none of ${CANDIDATES.join(", ")} exists (run npm run build)`);
+  const module = new WebAssembly.Module(fs.readFileSync(file));
+  wasm = new WebAssembly.Instance(module, { env: { abort: () => { throw new Error("kernels.wasm aborted"); } } }).exports as unknown as KernelExports;
+  status = `WebAssembly SIMD (${file})`;
+} catch (err) {
+  status = `JavaScript: the WebAssembly module did not load: ${(err as Error).message}`;
+}
+
+let heap = wasm ? new Float32Array(wasm.memory.buffer) : new Float32Array(0);
+
+/** Where the fused kernels' small products and RNN loops run, and why. */
+export function wasmKernelsStatus(): { simd: boolean; detail: string } {
+  return { simd: wasm !== null, detail: status };
+}
+
+export const wasmKernelsAvailable = (): boolean => wasm !== null;
+
+/** A bump allocator over the module's memory, emptied at the start of every call below. */
+let top = BASE;
+function alloc(floats: number): number {
+  const at = top;
+  top += Math.ceil(floats / 4) * 16; // 16-byte aligned, for the SIMD loads
+  const memory = wasm!.memory;
+  if (memory.buffer.byteLength < top) {
+    memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    heap = new Float32Array(memory.buffer);
+  }
+  return at;
+}
+function put(a: Float32Array, from = 0, n = a.length - from): number {
+  const at = alloc(n);
+  heap.set(a.subarray(from, from + n), at / 4);
+  return at;
+}
+
+/**
+ * out[outOffset…][m×n] (+)= A·b[k×n], with A = a[aOffset…] as [m×k], or read as the transpose
+ * of a [k×m] array when `transposeA` (weight gradients: ∂XPᵀ·X without transposing first).
+ */
+export function simdGemm(
+  out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+  accumulate: boolean, transposeA: boolean, aOffset = 0, outOffset = 0,
+): void {
+  top = BASE;
+  const pa = put(a, aOffset, m * k);
+  const pb = put(b, 0, k * n);
+  const po = accumulate ? put(out, outOffset, m * n) : alloc(m * n);
+  const [aRow, aCol] = transposeA ? [1, m] : [k, 1];
+  wasm!.gemm(po, pa, pb, m, k, n, aRow, aCol, accumulate ? 1 : 0);
+  out.set(heap.subarray(po / 4, po / 4 + m * n), outOffset);
+}
+
+/** The vanilla RNN forwards over a whole sequence (simd/rnn.as.ts), writing y [T·B, H]. */
+export function rnnSequenceForward(
+  y: Float32Array, xp: Float32Array, bSum: Float32Array, whhT: Float32Array, h0: Float32Array,
+  T: number, B: number, H: number, reverse: boolean, relu: boolean,
+): void {
+  top = BASE;
+  const pxp = put(xp);
+  const pb = put(bSum);
+  const pw = put(whhT);
+  const ph0 = put(h0);
+  const py = alloc(T * B * H);
+  const php = alloc(B * H);
+  wasm!.rnnForward(py, pxp, pb, pw, ph0, php, T, B, H, reverse ? 1 : 0, relu ? 1 : 0);
+  y.set(heap.subarray(py / 4, py / 4 + T * B * H));
+}
+
+/** Its backward pass: fills dxp [T·B, H] and turns dh from ∂L/∂h_T into ∂L/∂h0, in place. */
+export function rnnSequenceBackward(
+  dxp: Float32Array, dy: Float32Array, y: Float32Array, whh: Float32Array, dh: Float32Array,
+  T: number, B: number, H: number, reverse: boolean, relu: boolean,
+): void {
+  top = BASE;
+  const n = T * B * H;
+  const pdy = put(dy, 0, n);
+  const py = put(y, 0, n);
+  const pw = put(whh);
+  const pdh = put(dh);
+  const pdxp = alloc(n);
+  wasm!.rnnBackward(pdxp, pdy, py, pw, pdh, T, B, H, reverse ? 1 : 0, relu ? 1 : 0);
+  dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + n));
+  dh.set(heap.subarray(pdh / 4, pdh / 4 + B * H));
+}
