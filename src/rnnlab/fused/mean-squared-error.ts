@@ -9,22 +9,23 @@ import * as tf from "@tensorflow/tfjs-core";
 
 const KERNEL_NAME = "RnnlabMeanSquaredError";
 
-/** The difference p − y, left on the kernel's attrs (which tfjs keeps on its tape) for backward. */
-type Attrs = { diff?: Float32Array };
+/** ∂L/∂p for ∂L = 1, (2/n)(p − y), left on the kernel's attrs (which tfjs keeps on its tape). */
+type Attrs = { grad?: Float32Array; shape: number[] };
 
 function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { prediction, target } = inputs as { prediction: tf.TensorInfo; target: tf.TensorInfo };
   const p = backend.readSync(prediction.dataId) as Float32Array;
   const y = backend.readSync(target.dataId) as Float32Array;
-  const diff = new Float32Array(p.length);
+  const n = p.length;
+  const grad = new Float32Array(n);
   let sum = 0;
-  for (let i = 0; i < p.length; i++) {
+  for (let i = 0; i < n; i++) {
     const d = p[i] - y[i];
-    diff[i] = d;
+    grad[i] = (2 / n) * d;
     sum += d * d;
   }
-  (attrs as unknown as Attrs).diff = diff;
-  const value = new Float32Array([p.length === 0 ? NaN : sum / p.length]);
+  (attrs as unknown as Attrs).grad = grad;
+  const value = new Float32Array([n === 0 ? NaN : sum / n]);
   return { dataId: backend.write(value, [], "float32"), shape: [], dtype: "float32" };
 }
 
@@ -33,16 +34,15 @@ if (tf.getGradient(KERNEL_NAME) === undefined) {
   tf.registerGradient({
     kernelName: KERNEL_NAME,
     gradFunc: (dy, _saved, attrs) => {
-      const { diff } = attrs as unknown as Attrs;
-      const shape = (attrs as unknown as { shape: number[] }).shape;
-      const scale = (2 / diff!.length) * (dy as tf.Tensor).dataSync()[0];
-      const dPrediction = (sign: number) => () => {
-        const g = new Float32Array(diff!.length);
-        const s = sign * scale;
-        for (let i = 0; i < g.length; i++) g[i] = s * diff![i];
+      const { grad, shape } = attrs as unknown as Attrs;
+      const scale = (dy as tf.Tensor).dataSync()[0];
+      const scaled = (s: number) => () => {
+        if (s === 1) return tf.tensor(grad!, shape, "float32");
+        const g = new Float32Array(grad!.length);
+        for (let i = 0; i < g.length; i++) g[i] = s * grad![i];
         return tf.tensor(g, shape, "float32");
       };
-      return { prediction: dPrediction(1), target: dPrediction(-1) };
+      return { prediction: scaled(scale), target: scaled(-scale) };
     },
   });
 }

@@ -19,7 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
-import { RecurrentOperand, matmul, matmulTransposeA, transpose } from "./matmul";
+import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, transpose } from "./matmul";
 
 const KERNEL_NAME = "RnnlabRecurrence";
 
@@ -54,6 +54,8 @@ interface Saved {
   Y: Float32Array; // [T·B, H]: h_t for every t
   Hprev: Float32Array; // [T·B, H]: h_{t−1} for every t
   tape: Float32Array[];
+  /** Whether the forward pass ran the kernel's whole-sequence loop; backward does the same. */
+  sequence: boolean;
   paramCount: number;
   stateShape: number[] | null; // h0's shape when it was given
 }
@@ -119,8 +121,10 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
   // Inference keeps a one-step scratch tape; training keeps every step for backward.
   const record = recordingGradients();
-  // A kernel that loops in WebAssembly keeps the outputs Y as its tape.
-  const tape = kernel.forwardSequence ? [] : kernel.createTape(record ? rows : B, H);
+  // A kernel's whole-sequence loop (WebAssembly) pays off while each step's product is small;
+  // larger ones run faster as the backend's matMul, step by step. It keeps Y as its tape.
+  const sequence = kernel.forwardSequence !== undefined && B * H * G < BACKEND_MATMUL_MIN_MACS;
+  const tape = sequence ? [] : kernel.createTape(record ? rows : B, H);
   const Hprev = new Float32Array(record ? rows * H : 0);
   const Y = new Float32Array(rows * H);
   const C = withCell ? new Float32Array(rows * H) : null;
@@ -128,8 +132,8 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const state = (t: tf.TensorInfo | undefined) => (t ? read(t).slice(a.stateIndex * B * H, (a.stateIndex + 1) * B * H) : new Float32Array(B * H));
   let hPrev = state(h0);
   let cPrev = withCell ? state(c0) : null;
-  if (kernel.forwardSequence) {
-    kernel.forwardSequence({ T, B, H, reverse: a.reverse, xp: XP, bSum, whhT: transpose(Whh, G, H), h0: hPrev, y: Y });
+  if (sequence) {
+    kernel.forwardSequence!({ T, B, H, reverse: a.reverse, xp: XP, bSum, whhT: transpose(Whh, G, H), h0: hPrev, y: Y });
     for (let s = 0; s < T; s++) {
       const row0 = (a.reverse ? T - 1 - s : s) * B;
       if (record) Hprev.set(hPrev, row0 * H);
@@ -151,8 +155,8 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
     WhhT.dispose();
   }
   if (record) {
-    a.saved = { T, B, X, P, Y, Hprev, tape, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
-    lastTapeBytes = [...(kernel.forwardSequence ? [Y] : tape), Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
+    a.saved = { T, B, X, P, Y, Hprev, tape, sequence, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
+    lastTapeBytes = [...(sequence ? [Y] : tape), Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
   }
 
   const write = (values: Float32Array, shape: number[]): tf.TensorInfo => ({ dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" });
@@ -166,7 +170,7 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
 /** BPTT over the saved forward pass: gradients for x, the flat parameters and the initial states. */
 function backward(a: Attrs, dys: tf.Tensor[]) {
-  const { T, B, X, P, Y, Hprev, tape, paramCount, stateShape } = a.saved!;
+  const { T, B, X, P, Y, Hprev, tape, sequence, paramCount, stateShape } = a.saved!;
   const { G, I, H, Wih, Whh } = weights(a, P);
   const kernel = a.kernel;
   const withCell = kernel.hasCellState;
@@ -178,8 +182,8 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   const dh = new Float32Array(B * H);
   const dhCarry = (dys[1].dataSync() as Float32Array).slice();
   const dc = withCell ? (dys[2].dataSync() as Float32Array).slice() : null;
-  if (kernel.backwardSequence) {
-    kernel.backwardSequence({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp });
+  if (sequence) {
+    kernel.backwardSequence!({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp });
   } else {
     const dhPrevDirect = new Float32Array(B * H);
     const WhhOp = new RecurrentOperand(Whh, G, H, B);
