@@ -29,8 +29,9 @@ export class Kernel {
   // XPUB rather than PUB: it tells us when a client subscribes (see welcome()).
   private readonly iopub = new XPublisher({ verbosity: "allSubs" });
   private readonly hb = new Reply();
-  private engine: CellEngine | undefined;
-  private checkerLoading: CellEngine | undefined;
+  /** Made in start(), so its type checker loads in a worker while the first replies go out. */
+  private engine!: CellEngine;
+  private notebookStarted = false;
   private executionCount = 0;
   /** [session, line, input, text/plain of the result or null] for this session. */
   private readonly history: [number, number, string, string | null][] = [];
@@ -67,7 +68,7 @@ export class Kernel {
   }
 
   async start(): Promise<void> {
-    this.checkerLoading = CellEngine.create({ checkerThread: true });
+    this.engine = CellEngine.create({ checkerThread: true });
     await Promise.all([
       this.shell.bind(this.address(this.info.shell_port)),
       this.control.bind(this.address(this.info.control_port)),
@@ -90,9 +91,9 @@ export class Kernel {
    * executor (which loads TypeScript's parser here) starts after the first replies go out.
    */
   private engineFor(): CellEngine {
-    if (!this.engine) {
-      this.engine = this.checkerLoading ?? CellEngine.create({ checkerThread: true });
+    if (!this.notebookStarted) {
       this.engine.startNotebook(process.cwd());
+      this.notebookStarted = true;
     }
     return this.engine;
   }
@@ -220,7 +221,7 @@ export class Kernel {
   }
 
   private async execute(msg: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
-    const c = msg.content as { code: string; silent?: boolean; store_history?: boolean; stop_on_error?: boolean };
+    const c = msg.content as { code: string; silent?: boolean; store_history?: boolean; stop_on_error?: boolean; allow_stdin?: boolean };
     const silent = Boolean(c.silent);
     const store = c.store_history ?? !silent;
     if (store) this.executionCount++;
@@ -238,7 +239,7 @@ export class Kernel {
       }
     };
     const g = globalThis as Record<symbol, unknown>;
-    g[STDIN] = this.stdinChannel(msg, Boolean((c as { allow_stdin?: boolean }).allow_stdin));
+    g[STDIN] = this.stdinChannel(msg, Boolean(c.allow_stdin));
     const outcome = await this.engineFor().execute(c.code, { onEvent: forward }).finally(() => delete g[STDIN]);
     if (!outcome.error) {
       await reply("execute_reply", { status: "ok", execution_count: count, user_expressions: {}, payload: [] });
@@ -305,7 +306,7 @@ export class Kernel {
   }
 
   private async interrupt(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
-    this.engine?.interrupt();
+    this.engine.interrupt();
     await reply("interrupt_reply", { status: "ok" });
   }
 
@@ -316,8 +317,7 @@ export class Kernel {
     // Stop the worker threads before exiting: a process.exit() that races a thread still
     // starting or compiling can hang. Wait at most two seconds for them.
     setTimeout(() => {
-      const engines = [...new Set([this.engine, this.checkerLoading])].filter((e): e is CellEngine => e !== undefined);
-      const stopped = Promise.all(engines.map((e) => e.close())).catch(() => undefined);
+      const stopped = this.engine.close().catch(() => undefined);
       void Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]).finally(() => process.exit(0));
     }, 50);
   }

@@ -99,7 +99,8 @@ let lastJavaScript: string | undefined;
 
 export class CellEngine {
   private executor!: TslabExecutor;
-  private readonly watchdog: Worker;
+  /** Made on the first cell with a timeout (the kernel never sets one); null when not wanted. */
+  private watchdog: Worker | undefined;
   private outputs: Output[] = [];
   /** Every output that carries a display_id, so later updates can find it, in any cell. */
   private readonly byDisplayId = new Map<string, DataOutput[]>();
@@ -111,9 +112,18 @@ export class CellEngine {
   private currentCode = "";
   private onEvent: (event: CellEvent) => void = () => undefined;
 
-  private constructor(private readonly convs: TslabConverters) {
-    this.watchdog = new Worker(WATCHDOG, { eval: true });
-    this.watchdog.unref();
+  private constructor(
+    private readonly convs: TslabConverters,
+    private readonly useWatchdog: boolean,
+  ) {}
+
+  private armWatchdog(message: { arm: true; ms: number } | { arm: false }): void {
+    if (!this.useWatchdog) return;
+    if (!this.watchdog) {
+      this.watchdog = new Worker(WATCHDOG, { eval: true });
+      this.watchdog.unref();
+    }
+    this.watchdog.postMessage(message);
   }
 
   /**
@@ -121,14 +131,17 @@ export class CellEngine {
    * With `checkerThread`, it loads in a worker and cells that arrive before it is ready run
    * without type checking (converter-while-loading.ts): the kernel's first answer comes sooner.
    * The runner and the grader keep the plain converter, so every cell they run is type checked.
+   * `watchdog: false` leaves timeouts to the caller, which sends SIGINT itself (the grader's
+   * sandbox allows no threads); a cell it stops past its timeout is still a TimeoutError.
    */
-  static create(options: { checkerThread?: boolean } = {}): CellEngine {
+  static create(options: { checkerThread?: boolean; watchdog?: boolean } = {}): CellEngine {
+    const useWatchdog = options.watchdog ?? true;
     // A promise a cell forgot to await may reject after the cell ended. Node would end the
     // process (kernel, runner or grader) for it; print it instead, into the running cell if any.
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
-    if (options.checkerThread) return new CellEngine(CellEngine.keepJavaScript(convertersWhileLoading()));
+    if (options.checkerThread) return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading()), useWatchdog);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();
@@ -142,11 +155,15 @@ export class CellEngine {
       },
       close: () => (node.close(), browser?.close()),
     };
-    return new CellEngine(CellEngine.keepJavaScript(convs as TslabConverters));
+    return new CellEngine(CellEngine.adaptConvert(convs as TslabConverters), useWatchdog);
   }
 
-  /** Keeps the JavaScript tslab runs for the cell, to map an error's stack to the cell's lines. */
-  private static keepJavaScript<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C): TslabConverters {
+  /**
+   * Wraps tslab's converter: keeps the JavaScript it makes of each cell (to map an error's stack
+   * to the cell's lines), and marks a cell with a top-level `for await` as async, which tslab
+   * itself misses.
+   */
+  private static adaptConvert<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C): TslabConverters {
     const convert = convs.node.convert.bind(convs.node);
     convs.node.convert = (prevDecl: string, src: string) => {
       const r = convert(prevDecl, src) as { output?: string; hasToplevelAwait?: boolean };
@@ -240,7 +257,7 @@ export class CellEngine {
     };
     process.on("SIGINT", onSigint);
     // A message to the watchdog thread costs about 0.2 ms: only when there is a timeout.
-    if (timeoutMs > 0) this.watchdog.postMessage({ arm: true, ms: timeoutMs });
+    if (timeoutMs > 0) this.armWatchdog({ arm: true, ms: timeoutMs });
     let ok = false;
     try {
       ok = await this.executor.execute(code);
@@ -251,7 +268,7 @@ export class CellEngine {
       ok = false;
       this.failures.push([err]);
     } finally {
-      if (timeoutMs > 0) this.watchdog.postMessage({ arm: false });
+      if (timeoutMs > 0) this.armWatchdog({ arm: false });
       process.off("SIGINT", onSigint);
       restore();
     }
@@ -336,6 +353,6 @@ export class CellEngine {
   /** Frees the compiler; resolves once the engine's threads have ended. */
   async close(): Promise<void> {
     this.executor?.close();
-    await Promise.all([this.convs.close(), this.watchdog.terminate()]);
+    await Promise.all([this.convs.close(), this.watchdog?.terminate()]);
   }
 }

@@ -4,8 +4,8 @@
  * the later cells unreported, which the parent counts as failures.
  *
  * Before any student code runs:
- * - the engine's watchdog thread is replaced by a stub: the sandbox has no --allow-worker, and
- *   the parent sends SIGINT itself when a cell overruns, which the engine turns into TimeoutError;
+ * - the engine runs without its watchdog thread: the sandbox has no --allow-worker, and the
+ *   parent sends SIGINT itself when a cell overruns, which the engine turns into TimeoutError;
  * - TypeScript's file watchers are turned off: the notebook's files never change here, and
  *   watching missing node_modules folders outside the sandbox would be denied;
  * - process._kill only signals this process, so a cell cannot stop the grader.
@@ -20,32 +20,15 @@ if (!send) {
   process.exit(2);
 }
 
-class NoWatchdog {
-  postMessage(): void {}
-  unref(): void {}
-  terminate(): Promise<number> {
-    return Promise.resolve(0);
-  }
-}
-
 function createEngine(): Engine {
-  // The module object itself (an `import * as` namespace only has getters).
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const workerThreads = require("node:worker_threads") as { Worker: unknown };
-  const real = workerThreads.Worker;
-  workerThreads.Worker = NoWatchdog;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const ts = require("@tslab/typescript-for-tslab");
-    const noWatch = () => ({ close: () => undefined });
-    ts.sys.watchFile = noWatch;
-    ts.sys.watchDirectory = noWatch;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { CellEngine } = require("../../runner/engine") as typeof import("../../runner/engine");
-    return CellEngine.create();
-  } finally {
-    workerThreads.Worker = real;
-  }
+  const ts = require("@tslab/typescript-for-tslab");
+  const noWatch = () => ({ close: () => undefined });
+  ts.sys.watchFile = noWatch;
+  ts.sys.watchDirectory = noWatch;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { CellEngine } = require("../../runner/engine") as typeof import("../../runner/engine");
+  return CellEngine.create({ watchdog: false });
 }
 
 function guardKill(): void {
