@@ -9,6 +9,7 @@ import "./repr";
 
 export * as tf from "@tensorflow/tfjs-core";
 export { ready, backendInfo, type BackendInfo, type BackendName } from "./backend";
+export { wasmKernelsStatus } from "./fused/wasm-kernels";
 export { manualSeed, Generator } from "./random";
 export { display, clearOutput, DisplayHandle, REPR, type MimeBundle, type Displayable } from "./display";
 export { input, StdinNotImplementedError, type InputOptions } from "./input";

@@ -7,6 +7,8 @@
  * where tanh is 1 to float32 precision. About 5 ns, and within 3e-8 of Math.tanh everywhere
  * (test/rnnlab/activations.test.ts), far below float32's own rounding.
  *   σ(x) = ½ + ½·tanh(x/2)   exactly, so σ inherits the same accuracy.
+ * simd/rnn.as.ts carries the same polynomial for the RNN's WebAssembly loop: change both
+ * together (test/rnnlab/rnn-wasm-loop.test.ts holds them to the same numbers).
  */
 export function tanh(x: number): number {
   if (x > 9) x = 9;

@@ -6,6 +6,7 @@
  * fixed cost per kernel; at the course's small sizes that is a fifth of a training step.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { registerFusedKernel } from "./register-kernel";
 
 const KERNEL_NAME = "RnnlabMeanSquaredError";
 
@@ -29,28 +30,17 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   return { dataId: backend.write(value, [], "float32"), shape: [], dtype: "float32" };
 }
 
-// Registered once per process, even when both the sources and the build are loaded (tests).
-if (tf.getGradient(KERNEL_NAME) === undefined) {
-  tf.registerGradient({
-    kernelName: KERNEL_NAME,
-    gradFunc: (dy, _saved, attrs) => {
-      const { grad, shape } = attrs as unknown as Attrs;
-      const scale = (dy as tf.Tensor).dataSync()[0];
-      const scaled = (s: number) => () => {
-        if (s === 1) return tf.tensor(grad!, shape, "float32");
-        const g = new Float32Array(grad!.length);
-        for (let i = 0; i < g.length; i++) g[i] = s * grad![i];
-        return tf.tensor(g, shape, "float32");
-      };
-      return { prediction: scaled(scale), target: scaled(-scale) };
-    },
-  });
-}
-for (const backendName of ["cpu", "wasm", "tensorflow"]) {
-  if (tf.getKernel(KERNEL_NAME, backendName) === undefined) {
-    tf.registerKernel({ kernelName: KERNEL_NAME, backendName, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
-  }
-}
+registerFusedKernel(KERNEL_NAME, forwardKernel, (dy, _saved, attrs) => {
+  const { grad, shape } = attrs as unknown as Attrs;
+  const scale = (dy as tf.Tensor).dataSync()[0];
+  const scaled = (s: number) => () => {
+    if (s === 1) return tf.tensor(grad!, shape, "float32");
+    const g = new Float32Array(grad!.length);
+    for (let i = 0; i < g.length; i++) g[i] = s * grad![i];
+    return tf.tensor(g, shape, "float32");
+  };
+  return { prediction: scaled(scale), target: scaled(-scale) };
+});
 
 /** mean((prediction − target)²) over every element; both the same shape (the caller checks). */
 export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor): tf.Scalar {

@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
+import { registerFusedKernel } from "./register-kernel";
 import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, transpose } from "./matmul";
 
 const KERNEL_NAME = "RnnlabRecurrence";
@@ -222,24 +223,15 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   };
 }
 
-// Registered once per process, even when both the sources and the build are loaded (tests).
-if (tf.getGradient(KERNEL_NAME) === undefined) tf.registerGradient({
-  kernelName: KERNEL_NAME,
-  gradFunc: (dys, _saved, attrs) => {
-    const a = attrs as unknown as Attrs;
-    if (!a.saved) throw new Error(`${KERNEL_NAME}: no forward pass was recorded for this gradient.`);
-    // tfjs asks for each input's gradient separately, and only for inputs on the path to the
-    // variables; the BPTT sweep runs once, on the first request.
-    let grads: ReturnType<typeof backward> | null = null;
-    const get = () => (grads ??= backward(a, dys as tf.Tensor[]));
-    return { x: () => get().x(), flat: () => get().flat(), h0: () => get().h0(), c0: () => get().c0() };
-  },
+registerFusedKernel(KERNEL_NAME, forwardKernel, (dys, _saved, attrs) => {
+  const a = attrs as unknown as Attrs;
+  if (!a.saved) throw new Error(`${KERNEL_NAME}: no forward pass was recorded for this gradient.`);
+  // tfjs asks for each input's gradient separately, and only for inputs on the path to the
+  // variables; the BPTT sweep runs once, on the first request.
+  let grads: ReturnType<typeof backward> | null = null;
+  const get = () => (grads ??= backward(a, dys as tf.Tensor[]));
+  return { x: () => get().x(), flat: () => get().flat(), h0: () => get().h0(), c0: () => get().c0() };
 });
-for (const backendName of ["cpu", "wasm", "tensorflow"]) {
-  if (tf.getKernel(KERNEL_NAME, backendName) === undefined) {
-    tf.registerKernel({ kernelName: KERNEL_NAME, backendName, kernelFunc: forwardKernel as unknown as tf.KernelFunc });
-  }
-}
 
 export interface RecurrenceResult {
   output: tf.Tensor3D; // [T, B, H], or [B, T, H] with outputBatchFirst
