@@ -20,6 +20,9 @@ export interface ParameterSlice {
   size: number;
 }
 
+/** One parameter's part of a flat tensor, in the parameter's shape. */
+const cut = (flat: tf.Tensor, s: ParameterSlice): tf.Tensor => tf.reshape(tf.slice(flat, s.offset, s.size), s.shape);
+
 export class FlatParameters {
   readonly variable: tf.Variable;
   readonly slices = new Map<string, ParameterSlice>();
@@ -43,8 +46,7 @@ export class FlatParameters {
 
   /** The parameter as a differentiable slice of the variable, for code that computes with it. */
   slice(name: string): tf.Tensor {
-    const s = this.slices.get(name)!;
-    return tf.reshape(tf.slice(this.variable, s.offset, s.size), s.shape);
+    return cut(this.variable, this.slices.get(name)!);
   }
 
   /**
@@ -69,7 +71,7 @@ export class FlatParameters {
   split(grad: tf.Tensor): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
     tf.tidy(() => {
-      for (const [name, s] of this.slices) out[name] = tf.keep(tf.reshape(tf.slice(grad, s.offset, s.size), s.shape));
+      for (const [name, s] of this.slices) out[name] = tf.keep(cut(grad, s));
     });
     return out;
   }

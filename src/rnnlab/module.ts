@@ -64,17 +64,17 @@ export abstract class Module {
    */
   namedParameters(prefix = ""): [string, tf.Tensor][] {
     const out: [string, tf.Tensor][] = [];
-    for (const [n, p] of this.ownParameters) out.push([prefix + n, p]);
-    if (this.flat) for (const n of this.flat.slices.keys()) out.push([prefix + n, this.flat.view(n)]);
-    for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    for (const [at, m] of this.modules(prefix)) {
+      for (const [n, p] of m.ownParameters) out.push([at + n, p]);
+      if (m.flat) for (const n of m.flat.slices.keys()) out.push([at + n, m.flat.view(n)]);
+    }
     return out;
   }
 
   /** The variables an optimizer updates: one per separate parameter, one per flat set. */
   parameters(): tf.Variable[] {
-    const out = [...this.ownParameters.values()];
-    if (this.flat) out.push(this.flat.variable);
-    for (const m of this.children.values()) out.push(...m.parameters());
+    const out: tf.Variable[] = [];
+    for (const [, m] of this.modules()) out.push(...m.ownParameters.values(), ...(m.flat ? [m.flat.variable] : []));
     return out;
   }
 
@@ -82,13 +82,20 @@ export abstract class Module {
    * Gradients keyed by variable name (as tf.variableGrads returns them) renamed to PyTorch's
    * parameter names. Flat-stored gradients are cut into new tensors; the others are passed on.
    */
-  namedGrads(byVariable: tf.NamedTensorMap, prefix = ""): Grads {
+  namedGrads(byVariable: tf.NamedTensorMap): Grads {
     const out: Grads = {};
-    for (const [n, p] of this.ownParameters) if (byVariable[p.name]) out[prefix + n] = byVariable[p.name];
-    const flatGrad = this.flat && byVariable[this.flat.variable.name];
-    if (flatGrad) for (const [n, g] of Object.entries(this.flat!.split(flatGrad))) out[prefix + n] = g;
-    for (const [n, m] of this.children) Object.assign(out, m.namedGrads(byVariable, `${prefix}${n}.`));
+    for (const [at, m] of this.modules()) {
+      for (const [n, p] of m.ownParameters) if (byVariable[p.name]) out[at + n] = byVariable[p.name];
+      const flatGrad = m.flat && byVariable[m.flat.variable.name];
+      if (flatGrad) for (const [n, g] of Object.entries(m.flat!.split(flatGrad))) out[at + n] = g;
+    }
     return out;
+  }
+
+  /** This module and every module inside it, each with the prefix of its parameter names (`encoder.`). */
+  private *modules(prefix = ""): IterableIterator<[string, Module]> {
+    yield [prefix, this];
+    for (const [n, m] of this.children) yield* m.modules(`${prefix}${n}.`);
   }
 
   /**
@@ -156,36 +163,23 @@ export abstract class Module {
           throw new Error(`${where}: ${name}: expected shape ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}.`);
         }
       }
-      // Nothing is assigned until every entry has been checked.
-      const flatValues = new Map<string, Float32Array>();
-      const own = this.ownVariablesByName();
-      for (const [name, t] of staged) {
-        const v = own.get(name);
-        if (v) tf.tidy(() => v.assign(t.dtype === "float32" ? t : tf.cast(t, "float32")));
-        else flatValues.set(name, Float32Array.from(t.dataSync()));
+      // Nothing is assigned until every entry has been checked; each flat set in one assignment.
+      const flatWrites = new Map<FlatParameters, Map<string, Float32Array>>();
+      for (const [at, m] of this.modules()) {
+        for (const [name, t] of staged) {
+          if (!name.startsWith(at)) continue;
+          const own = m.ownParameters.get(name.slice(at.length));
+          if (own) tf.tidy(() => own.assign(t.dtype === "float32" ? t : tf.cast(t, "float32")));
+          else if (m.flat?.slices.has(name.slice(at.length))) {
+            if (!flatWrites.has(m.flat)) flatWrites.set(m.flat, new Map());
+            flatWrites.get(m.flat)!.set(name.slice(at.length), Float32Array.from(t.dataSync()));
+          }
+        }
       }
-      this.writeFlat(flatValues);
+      for (const [flat, values] of flatWrites) flat.write(values);
     } finally {
       for (const [, t] of staged) t.dispose();
     }
-  }
-
-  /** Every separate parameter variable, by prefixed name. */
-  private ownVariablesByName(prefix = ""): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [n, p] of this.ownParameters) out.set(prefix + n, p);
-    for (const [n, m] of this.children) for (const [k, v] of m.ownVariablesByName(`${prefix}${n}.`)) out.set(k, v);
-    return out;
-  }
-
-  /** Writes flat-stored parameters by prefixed name, one assignment per flat set. */
-  private writeFlat(values: Map<string, Float32Array>, prefix = ""): void {
-    if (this.flat) {
-      const mine = new Map<string, Float32Array>();
-      for (const n of this.flat.slices.keys()) if (values.has(prefix + n)) mine.set(n, values.get(prefix + n)!);
-      if (mine.size) this.flat.write(mine);
-    }
-    for (const [n, m] of this.children) m.writeFlat(values, `${prefix}${n}.`);
   }
 
   /** Writes the state dict as JSON: `{name: nested number array}`, readable by PyTorch via json + torch.tensor. */

@@ -8,7 +8,7 @@ beforeAll(async () => {
   await ready();
 });
 
-type Make = (o: { numLayers: number; bidirectional: boolean; impl: "fused" | "reference" }) => RecurrentBase;
+type Make = (o: { numLayers: number; bidirectional: boolean; impl: "fused" | "reference"; batchFirst?: boolean }) => RecurrentBase;
 const models: [string, Make][] = [
   ["RNN tanh", (o) => new RNN({ inputSize: 3, hiddenSize: 5, ...o })],
   ["RNN relu", (o) => new RNN({ inputSize: 3, hiddenSize: 5, nonlinearity: "relu", ...o })],
@@ -72,4 +72,28 @@ describe.each(models)("%s fused op", (_name, make) => {
       if (fused instanceof LSTM) expect(maxRelDiff(ga.inputs[2], gb.inputs[2]), "d c0").toBeLessThan(1e-4);
     });
   }
+});
+
+describe.each(models)("%s fused op, batchFirst", (_name, make) => {
+  it("matches the readable version with 2 bidirectional layers: the first reads (B, T, I), the last writes (B, T, D·H)", () => {
+    const withLayout = (impl: "fused" | "reference") => {
+      manualSeed(7);
+      return make({ numLayers: 2, bidirectional: true, impl, batchFirst: true });
+    };
+    const fused = withLayout("fused");
+    const reference = withLayout("reference");
+    const x = randn([4, 6, 3], 1); // (B, T, I)
+    const h = randn([4, 4, 5], 2) as tf.Tensor3D;
+    const state = fused instanceof LSTM ? { h, c: randn([4, 4, 5], 3) as tf.Tensor3D } : { h };
+    const a = fused.forward(x, state);
+    const b = reference.forward(x, state);
+    expect(a.output.shape).toEqual([4, 6, 10]);
+    expect(maxAbsDiff(a.output, b.output)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(a.h, b.h)).toBeLessThan(1e-6);
+    const dx = (m: RecurrentBase) => tf.grad((xx: tf.Tensor) => loss(m, xx, state))(x);
+    expect(maxRelDiff(dx(fused), dx(reference)), "d input").toBeLessThan(1e-4);
+    const ga = fused.gradients(() => loss(fused, x, state)).grads;
+    const gb = reference.gradients(() => loss(reference, x, state)).grads;
+    for (const name of Object.keys(gb)) expect(maxRelDiff(ga[name], gb[name]), name).toBeLessThan(1e-4);
+  });
 });

@@ -121,12 +121,21 @@ export function matmulTransposeA(a: Float32Array, b: Float32Array, k: number, m:
   return readAndDispose(tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(a, [k, m])), tf.tensor2d(b, [k, n]))));
 }
 
-/** The transpose of a row-major [rows×cols] matrix. */
-export function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+/** [d0, d1, F] → [d1, d0, F]: batch-major rows to time-major and back. */
+export function swapLeadingAxes(a: Float32Array, d0: number, d1: number, F: number): Float32Array {
   const out = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < d1; j++) {
+      const from = (i * d1 + j) * F;
+      const to = (j * d0 + i) * F;
+      for (let f = 0; f < F; f++) out[to + f] = a[from + f];
+    }
+  }
   return out;
 }
+
+/** The transpose of a row-major [rows×cols] matrix. */
+export const transpose = (a: Float32Array, rows: number, cols: number): Float32Array => swapLeadingAxes(a, rows, cols, 1);
 
 /**
  * A right-hand operand used at every timestep (W_hhᵀ forwards, W_hh backwards): uploaded to

@@ -6,7 +6,7 @@
  * fixed cost per kernel; at the course's small sizes that is a fifth of a training step.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { registerFusedKernel } from "./register-kernel";
+import { recordingGradients, registerFusedKernel } from "./register-kernel";
 
 const KERNEL_NAME = "RnnlabMeanSquaredError";
 
@@ -18,14 +18,15 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const p = backend.readSync(prediction.dataId) as Float32Array;
   const y = backend.readSync(target.dataId) as Float32Array;
   const n = p.length;
-  const grad = new Float32Array(n);
+  // Outside a gradient (evaluation) nothing is kept for backward.
+  const grad = recordingGradients() ? new Float32Array(n) : null;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const d = p[i] - y[i];
-    grad[i] = (2 / n) * d;
+    if (grad) grad[i] = (2 / n) * d;
     sum += d * d;
   }
-  (attrs as unknown as Attrs).grad = grad;
+  if (grad) (attrs as unknown as Attrs).grad = grad;
   const value = new Float32Array([n === 0 ? NaN : sum / n]);
   return { dataId: backend.write(value, [], "float32"), shape: [], dtype: "float32" };
 }

@@ -19,8 +19,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
-import { registerFusedKernel } from "./register-kernel";
-import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, transpose } from "./matmul";
+import { recordingGradients, registerFusedKernel } from "./register-kernel";
+import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, swapLeadingAxes, transpose } from "./matmul";
 
 const KERNEL_NAME = "RnnlabRecurrence";
 
@@ -62,27 +62,6 @@ interface Saved {
 }
 type Attrs = RecurrenceSpec & { saved?: Saved };
 
-interface EngineState {
-  gradientDepth: number;
-}
-/** Whether tfjs is recording for a gradient; when it is not, nothing is kept for backward. */
-function recordingGradients(): boolean {
-  return ((tf.engine() as unknown as { state: EngineState }).state.gradientDepth ?? 1) > 0;
-}
-
-/** [d0, d1, F] → [d1, d0, F]: batch-major to time-major and back. */
-function swapLeadingAxes(a: Float32Array, d0: number, d1: number, F: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < d0; i++) {
-    for (let j = 0; j < d1; j++) {
-      const from = (i * d1 + j) * F;
-      const to = (j * d0 + i) * F;
-      for (let f = 0; f < F; f++) out[to + f] = a[from + f];
-    }
-  }
-  return out;
-}
-
 function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array {
   const out = new Float32Array(G);
   for (let r = 0; r < nRows; r++) {
@@ -95,14 +74,8 @@ function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array 
 function weights(a: Attrs, P: Float32Array) {
   const { inputSize: I, hiddenSize: H } = a;
   const G = a.kernel.gateCount * H;
-  const zeros = new Float32Array(G);
-  return {
-    G, I, H,
-    Wih: P.subarray(a.weightIh, a.weightIh + G * I),
-    Whh: P.subarray(a.weightHh, a.weightHh + G * H),
-    bIh: a.biasIh >= 0 ? P.subarray(a.biasIh, a.biasIh + G) : zeros,
-    bHh: a.biasHh >= 0 ? P.subarray(a.biasHh, a.biasHh + G) : zeros,
-  };
+  const bias = (at: number) => (at >= 0 ? P.subarray(at, at + G) : new Float32Array(G));
+  return { G, I, H, Wih: P.subarray(a.weightIh, a.weightIh + G * I), Whh: P.subarray(a.weightHh, a.weightHh + G * H), bIh: bias(a.biasIh), bHh: bias(a.biasHh) };
 }
 
 function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
@@ -129,7 +102,6 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const Hprev = new Float32Array(record ? rows * H : 0);
   const Y = new Float32Array(rows * H);
   const C = withCell ? new Float32Array(rows * H) : null;
-  const hp = new Float32Array(B * G);
   const state = (t: tf.TensorInfo | undefined) => (t ? read(t).slice(a.stateIndex * B * H, (a.stateIndex + 1) * B * H) : new Float32Array(B * H));
   let hPrev = state(h0);
   let cPrev = withCell ? state(c0) : null;
@@ -142,6 +114,7 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
     }
   } else {
     const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
+    const hp = new Float32Array(B * G);
     for (let s = 0; s < T; s++) {
       const t = a.reverse ? T - 1 - s : s;
       const row0 = t * B;
@@ -180,12 +153,12 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   const dY = a.outputBatchFirst ? swapLeadingAxes(dOut, B, T, H) : dOut;
   const dxp = new Float32Array(rows * G);
   const dhp = kernel.sharedPreactivationGrad ? dxp : new Float32Array(rows * G);
-  const dh = new Float32Array(B * H);
   const dhCarry = (dys[1].dataSync() as Float32Array).slice();
   const dc = withCell ? (dys[2].dataSync() as Float32Array).slice() : null;
   if (sequence) {
     kernel.backwardSequence!({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp });
   } else {
+    const dh = new Float32Array(B * H);
     const dhPrevDirect = new Float32Array(B * H);
     const WhhOp = new RecurrentOperand(Whh, G, H, B);
     for (let s = 0; s < T; s++) {

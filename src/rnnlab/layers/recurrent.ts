@@ -160,38 +160,47 @@ export abstract class RecurrentBase extends Module {
     return { h, c };
   }
 
-  /** Every layer-direction as one fused kernel, reading its weights from the flat variable. */
-  private forwardFused(kernel: CellKernel, x: tf.Tensor3D, batchFirst: boolean, h0?: tf.Tensor3D, c0?: tf.Tensor3D): RecurrentOutput {
+  /**
+   * Layer by layer, direction by direction: layer l > 0 reads both directions of layer l − 1
+   * concatenated, after dropout while training. `run` does one layer-direction and returns its
+   * output and final states, each (1, B, H).
+   */
+  private stackLayers(
+    x: tf.Tensor3D,
+    run: (input: tf.Tensor3D, idx: number, reverse: boolean, lastLayer: boolean) => { output: tf.Tensor3D; h: tf.Tensor3D; c?: tf.Tensor3D },
+  ): RecurrentOutput {
     const hs: tf.Tensor3D[] = [];
     const cs: tf.Tensor3D[] = [];
     let layerInput = x;
-    let inputBatchFirst = batchFirst;
     for (let l = 0; l < this.numLayers; l++) {
-      // Between layers everything is time-major; the last layer writes the caller's layout.
-      const outputBatchFirst = batchFirst && l === this.numLayers - 1;
       const outs: tf.Tensor3D[] = [];
       for (let d = 0; d < this.directions; d++) {
-        const idx = l * this.directions + d;
-        const slot = this.slots[idx];
-        const r = recurrence(
-          {
-            kernel, reverse: d === 1, inputSize: slot.inputSize, hiddenSize: this.hiddenSize,
-            weightIh: slot.weightIh, weightHh: slot.weightHh, biasIh: slot.biasIh, biasHh: slot.biasHh,
-            inputBatchFirst, outputBatchFirst, stateIndex: idx,
-          },
-          layerInput, this.storage.variable as tf.Tensor1D, h0, c0,
-        );
+        const r = run(layerInput, l * this.directions + d, d === 1, l === this.numLayers - 1);
         outs.push(r.output);
         hs.push(r.h);
         if (r.c) cs.push(r.c);
       }
       layerInput = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
-      inputBatchFirst = outputBatchFirst;
       if (l < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training);
     }
     const stack = (ts: tf.Tensor3D[]) => (ts.length === 1 ? ts[0] : tf.concat(ts, 0));
-    const h = stack(hs);
-    return cs.length ? { output: layerInput, h, c: stack(cs) } : { output: layerInput, h };
+    return cs.length ? { output: layerInput, h: stack(hs), c: stack(cs) } : { output: layerInput, h: stack(hs) };
+  }
+
+  /** Every layer-direction as one fused kernel, reading its weights from the flat variable. */
+  private forwardFused(kernel: CellKernel, x: tf.Tensor3D, batchFirst: boolean, h0?: tf.Tensor3D, c0?: tf.Tensor3D): RecurrentOutput {
+    // Between layers everything is time-major; only the first reads and the last writes the caller's layout.
+    return this.stackLayers(x, (input, idx, reverse, lastLayer) => {
+      const slot = this.slots[idx];
+      return recurrence(
+        {
+          kernel, reverse, inputSize: slot.inputSize, hiddenSize: this.hiddenSize,
+          weightIh: slot.weightIh, weightHh: slot.weightHh, biasIh: slot.biasIh, biasHh: slot.biasHh,
+          inputBatchFirst: batchFirst && idx < this.directions, outputBatchFirst: batchFirst && lastLayer, stateIndex: idx,
+        },
+        input, this.storage.variable as tf.Tensor1D, h0, c0,
+      );
+    });
   }
 
   /** The readable path: the cells of ../cells, one step per timestep, exactly the notebook's loop. */
@@ -202,37 +211,26 @@ export abstract class RecurrentBase extends Module {
     const states = (t: tf.Tensor3D | undefined) => (t ? unstack0<tf.Tensor2D>(t) : Array.from({ length: L }, () => tf.zeros([B, this.hiddenSize]) as tf.Tensor2D));
     const hStart = states(h0);
     const cStart = this.hasCellState ? states(c0) : [];
-    let layerInput = batchFirst ? (tf.transpose(x, [1, 0, 2]) as tf.Tensor3D) : x;
-    const hs: tf.Tensor2D[] = [];
-    const cs: tf.Tensor2D[] = [];
-    for (let l = 0; l < this.numLayers; l++) {
-      const outs: tf.Tensor3D[] = [];
-      for (let d = 0; d < this.directions; d++) {
-        const idx = l * this.directions + d;
-        const [wIh, wHh, bIh, bHh] = this.slots[idx].names.map((n) => this.storage.slice(n));
-        const w: CellWeights = { weightIh: wIh as tf.Tensor2D, weightHh: wHh as tf.Tensor2D, biasIh: bIh as tf.Tensor1D | undefined, biasHh: bHh as tf.Tensor1D | undefined };
-        const T = layerInput.shape[0];
-        const xs = unstack0<tf.Tensor2D>(layerInput);
-        const ys: tf.Tensor2D[] = new Array(T);
-        let h = hStart[idx];
-        let c = cStart[idx] as tf.Tensor2D | undefined;
-        for (let s = 0; s < T; s++) {
-          const t = d === 1 ? T - 1 - s : s;
-          const next = step(xs[t], h, c, w);
-          h = next.h;
-          c = next.c;
-          ys[t] = h;
-        }
-        outs.push(tf.stack(ys) as tf.Tensor3D);
-        hs.push(h);
-        if (c) cs.push(c);
+    const timeMajor = batchFirst ? (tf.transpose(x, [1, 0, 2]) as tf.Tensor3D) : x;
+    const r = this.stackLayers(timeMajor, (input, idx, reverse) => {
+      const [wIh, wHh, bIh, bHh] = this.slots[idx].names.map((n) => this.storage.slice(n));
+      const w: CellWeights = { weightIh: wIh as tf.Tensor2D, weightHh: wHh as tf.Tensor2D, biasIh: bIh as tf.Tensor1D | undefined, biasHh: bHh as tf.Tensor1D | undefined };
+      const T = input.shape[0];
+      const xs = unstack0<tf.Tensor2D>(input);
+      const ys: tf.Tensor2D[] = new Array(T);
+      let h = hStart[idx];
+      let c = cStart[idx] as tf.Tensor2D | undefined;
+      for (let s = 0; s < T; s++) {
+        const t = reverse ? T - 1 - s : s;
+        const next = step(xs[t], h, c, w);
+        h = next.h;
+        c = next.c;
+        ys[t] = h;
       }
-      layerInput = outs.length === 1 ? outs[0] : tf.concat(outs, 2);
-      if (l < this.numLayers - 1) layerInput = dropout(layerInput, this.dropout, this.training);
-    }
-    const output = batchFirst ? (tf.transpose(layerInput, [1, 0, 2]) as tf.Tensor3D) : layerInput;
-    const h = tf.stack(hs) as tf.Tensor3D;
-    return cs.length ? { output, h, c: tf.stack(cs) as tf.Tensor3D } : { output, h };
+      const one = (t: tf.Tensor2D) => tf.expandDims(t, 0) as tf.Tensor3D;
+      return { output: tf.stack(ys) as tf.Tensor3D, h: one(h), c: c && one(c) };
+    });
+    return batchFirst ? { ...r, output: tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D } : r;
   }
 
   describe(): string {
