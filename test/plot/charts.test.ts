@@ -77,6 +77,15 @@ describe("plot.heatmap and plot.attention", () => {
 });
 
 describe("plot.bar and plot.scatter", () => {
+  it("keeps bar labels level while they fit their bars and slants them when they would overlap", () => {
+    const angle = (c: { spec: Record<string, unknown> }) => (c.spec.encoding as { x: { axis: { labelAngle: number } } }).x.axis.labelAngle;
+    expect(angle(plot.bar({ a: 1, b: 2, c: 3 }))).toBe(0);
+    expect(angle(plot.bar({ "uniform (28 choices)": 28, "unigram frequencies": 17, "char-RNN": 8 }))).toBeLessThan(0);
+    expect(angle(plot.bar({ "uniform (28 choices)": 28, "unigram frequencies": 17, "char-RNN": 8 }, { width: 600 }))).toBe(0);
+    expect(angle(plot.bar(Array.from({ length: 20 }, (_, i) => i)))).toBe(0);
+    expect(angle(plot.bar(Array.from({ length: 20 }, (_, i) => i), { labels: Array.from({ length: 20 }, (_, i) => `label ${i}`) }))).toBe(-60);
+  });
+
   it("draws labelled bars, and the top-k of a distribution", async () => {
     const { svg, text } = await expectChartBundle(plot.bar({ a: 0.5, b: -0.25, c: 0.25 }));
     expect(count(svg, /<path[^>]*d="M/g)).toBeGreaterThanOrEqual(3);

@@ -3,7 +3,7 @@
  * `plot.bar(probs, { labels: vocab, top: 10 })` for the ten most likely next characters.
  */
 import { Chart } from "./chart";
-import { type ChartOptions, checkChartOptions, frame, indexLabelAxis } from "./spec-parts";
+import { type ChartOptions, categoryLabelAngle, checkChartOptions, frame, indexLabelAxis } from "./spec-parts";
 import { type VectorLike, argError, expectStrings, finiteExtent, fmt, toVector } from "./numeric-input";
 
 export interface BarOptions extends ChartOptions {
@@ -42,10 +42,12 @@ export function bar(values: VectorLike | Record<string, number>, options: BarOpt
   }
   const rows = order.map((i, pos) => ({ pos, label: labels[i], value: Number.isFinite(v[i]) ? v[i] : null }));
   const shownLabels = rows.map((r) => r.label);
-  const cat = { field: "pos", type: "ordinal", title: options.xTitle ?? null, axis: { ...indexLabelAxis(shownLabels), labelAngle: !options.horizontal && rows.length > 12 ? -60 : 0 } };
+  const width = options.horizontal ? 360 : Math.min(640, Math.max(200, rows.length * 18));
+  const angle = options.horizontal ? 0 : categoryLabelAngle(shownLabels, options.width ?? width);
+  const cat = { field: "pos", type: "ordinal", title: options.xTitle ?? null, axis: { ...indexLabelAxis(shownLabels), labelAngle: angle } };
   const val = { field: "value", type: "quantitative", title: options.yTitle ?? "value" };
   const spec: Record<string, unknown> = {
-    ...frame(options, options.horizontal ? 360 : Math.min(640, Math.max(200, rows.length * 18)), options.horizontal ? Math.min(600, Math.max(120, rows.length * 16)) : 240),
+    ...frame(options, width, options.horizontal ? Math.min(600, Math.max(120, rows.length * 16)) : 240),
     data: { values: rows },
     mark: { type: "bar", tooltip: true },
     encoding: {

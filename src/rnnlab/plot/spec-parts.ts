@@ -46,6 +46,18 @@ export function indexLabelAxis(labels: readonly string[], maxLabels = 60): Recor
   return axis;
 }
 
+/**
+ * The angle of category labels along `pixels` of axis: level while every label fits in its
+ * band (about 6 px a character at 10 px), slanted when one would run into its neighbour, the
+ * more so the more labels there are.
+ */
+export function categoryLabelAngle(labels: readonly string[], pixels: number): number {
+  const band = pixels / Math.max(1, labels.length);
+  const widest = Math.max(0, ...labels.map((l) => visibleLabel(l).length)) * 6;
+  if (widest <= band) return 0;
+  return labels.length > 12 ? -60 : -35;
+}
+
 /** How many 10-px labels fit along `pixels` of axis without overlapping (~12 px each). */
 export function labelsThatFit(pixels: number): number {
   return Math.max(2, Math.floor(pixels / 12));
