@@ -13,9 +13,11 @@ export interface GradeOptions {
   memoryMb: number;
   /** Keep the sandbox folder (scratch copies) after the batch, to debug a submission. */
   keep: boolean;
+  /** Wall-clock cap per submission, s; default: startup plus twice every cell's time limit. */
+  totalS?: number;
 }
 
-export const USAGE = "Usage: npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--keep]";
+export const USAGE = "Usage: npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--total-timeout S] [--keep]";
 
 export function parseGradeArgs(argv: string[], cwd = process.cwd()): GradeOptions {
   const o: GradeOptions = {
@@ -39,6 +41,7 @@ export function parseGradeArgs(argv: string[], cwd = process.cwd()): GradeOption
     else if (a === "--jobs") o.jobs = Math.floor(positive(a, value(), "a whole number of parallel submissions ≥ 1"));
     else if (a === "--timeout") o.timeoutS = positive(a, value(), "a positive number of seconds per cell");
     else if (a === "--memory") o.memoryMb = Math.floor(positive(a, value(), "a positive number of megabytes"));
+    else if (a === "--total-timeout") o.totalS = positive(a, value(), "a positive number of seconds per submission");
     else if (a === "--keep") o.keep = true;
     else if (a.startsWith("--")) throw new Error(`npm run grade: unknown option ${a}. ${USAGE}`);
     else o.inputs.push(path.resolve(cwd, a));

@@ -11,14 +11,11 @@ import { parseGradeArgs } from "./args";
 import { gradeBatch, type SubmissionReport } from "./grade";
 
 function summaryTable(reports: SubmissionReport[]): string {
-  const students = [...new Set(reports.map((r) => r.student))].sort();
-  const lines = [`${"student".padEnd(20)} ${"notebook".padEnd(28)} ${"points".padStart(9)}  problems`];
-  for (const s of students) {
-    for (const r of reports.filter((x) => x.student === s)) {
-      const notPassed = r.outcomes.filter((o) => o.status !== "passed").map((o) => `${o.gradeId || r.notebook}: ${o.status}`);
-      const issues = [...notPassed, ...r.problems.filter((p) => !notPassed.some((n) => n.includes(p)))];
-      lines.push(`${s.slice(0, 20).padEnd(20)} ${r.notebook.slice(0, 28).padEnd(28)} ${`${r.points}/${r.maxPoints}`.padStart(9)}  ${issues.join("; ") || "—"}`);
-    }
+  const lines = [`${"submission".padEnd(40)} ${"points".padStart(9)}  problems`];
+  for (const r of [...reports].sort((a, b) => a.id.localeCompare(b.id))) {
+    const notPassed = r.outcomes.filter((o) => o.status !== "passed").map((o) => `${o.gradeId || r.notebook}: ${o.status}`);
+    const issues = [...notPassed, ...r.problems.filter((p) => !notPassed.some((n) => n.includes(p)))];
+    lines.push(`${r.id.slice(0, 40).padEnd(40)} ${`${r.points}/${r.maxPoints}`.padStart(9)}  ${issues.join("; ") || "—"}`);
   }
   return lines.join("\n");
 }
@@ -33,13 +30,23 @@ async function main(): Promise<void> {
   }
   const t0 = performance.now();
   let done = 0;
+  // Ctrl-C or a job scheduler's SIGTERM: stop the running submissions, write what is graded.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) return;
+    console.error(`\n${sig}: stopping; the grades so far are written, the rest are marked not-graded.`);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const reports = await gradeBatch(o, (r) => {
     done++;
-    console.log(`[${done}] ${r.student}/${r.notebook}: ${r.points}/${r.maxPoints} in ${r.seconds.toFixed(1)} s`);
-  });
+    console.log(`[${done}] ${r.id}: ${r.points}/${r.maxPoints} in ${r.seconds.toFixed(1)} s`);
+  }, stop.signal);
   const seconds = (performance.now() - t0) / 1000;
   console.log(`\n${summaryTable(reports)}\n`);
   console.log(`${reports.length} submission(s) in ${seconds.toFixed(1)} s with ${o.jobs} job(s). Grades: ${path.relative(process.cwd(), path.join(o.out, "grades.csv"))}, feedback: ${path.relative(process.cwd(), path.join(o.out, "feedback"))}/`);
+  if (stop.signal.aborted) process.exit(130);
 }
 
 main().catch((err) => {

@@ -12,12 +12,24 @@ import type { TestOutcome } from "./score";
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
-/** A name usable as one path segment. */
-export const safeSegment = (s: string): string => s.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^\.+/, "_") || "_";
+/**
+ * A name usable as one path segment, one to one: every character but letters, digits, "_" and
+ * "-" (and "." after the first character) becomes %XX of its UTF-8 bytes, so "a b" and "a+b"
+ * stay two folders and no segment is "." or "..".
+ */
+export const safeSegment = (s: string): string =>
+  s.replace(/[^A-Za-z0-9_.-]|^\.|%/gu, (c) => [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")) || "%00";
+
+/** Where a submission's feedback page goes: its id's folders, then its notebook's name. */
+export function feedbackPath(out: string, id: string): string {
+  const segments = id.replace(/\.ipynb$/i, "").split("/").map(safeSegment);
+  return path.join(out, "feedback", ...segments) + ".html";
+}
 
 const STATUS_TEXT: Record<string, string> = {
   passed: "passed", failed: "failed", "not-attempted": "not attempted", error: "did not run", timeout: "timed out",
   memory: "ran out of memory", exited: "the notebook stopped", invalid: "unreadable notebook", "no-source": "unknown notebook",
+  refused: "refused", duplicate: "duplicate, not graded", "not-graded": "not graded yet",
 };
 
 function hiddenLine(o: TestOutcome): string {
@@ -49,7 +61,7 @@ section.passed { border-color: #2a8a3e; } section.failed, section.error, section
 pre { background: #f5f5f5; padding: 0.5rem; overflow-x: auto; white-space: pre-wrap; } pre.err { background: #fdecea; }
 </style></head><body>
 <h1>${escapeHtml(r.notebook)}: ${r.points} / ${r.maxPoints} points</h1>
-<p>Student: ${escapeHtml(r.student)}</p>
+<p>Student: ${escapeHtml(r.student)} (${escapeHtml(r.id)})${r.source !== r.notebook ? `, graded as ${escapeHtml(r.source)}` : ""}</p>
 ${problems}
 ${r.outcomes.map(testSection).join("\n")}
 </body></html>
@@ -57,7 +69,7 @@ ${r.outcomes.map(testSection).join("\n")}
 }
 
 export function writeFeedback(out: string, r: SubmissionReport): void {
-  const dir = path.join(out, "feedback", safeSegment(r.student));
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${safeSegment(path.basename(r.notebook, ".ipynb"))}.html`), renderFeedback(r));
+  const file = feedbackPath(out, r.id);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, renderFeedback(r));
 }

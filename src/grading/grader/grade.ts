@@ -1,7 +1,9 @@
 /**
- * Grades a batch: each submission is read, planned against its source notebook, run in its own
- * sandboxed process (at most `jobs` at once) and scored; one broken submission never stops the
- * batch. Writes grades.csv, grades.json and a feedback page per submission.
+ * Grades a batch: each submission is resolved (links refused, matched to its source notebook),
+ * planned, run in its own pair of sandboxed processes (at most `jobs` at once) and scored.
+ * One broken or hostile submission never stops the batch, and nothing already graded is lost:
+ * grades.csv, grades.json and each feedback page are written as each submission ends, and
+ * again, complete, when the batch ends or is interrupted (the rest then read "not-graded").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,12 +14,18 @@ import { planGrading, testsOf } from "./plan";
 import { writeGrades } from "./report";
 import { runSubmission, type RunLimits } from "./run-submission";
 import { createRuntime, type Runtime } from "./sandbox";
-import { scoreSubmission, unrunOutcomes, type TestOutcome } from "./score";
-import { findSubmissions, type Submission } from "./submissions";
+import { scoreSubmission, unrunOutcomes, type Status, type TestOutcome } from "./score";
+import { matchSource } from "./source-match";
+import { findSubmissions, refusalOf, type Submission } from "./submissions";
+import { WorkerProcess } from "./worker-process";
 
 export interface SubmissionReport {
+  /** Collision-free key: the file's path relative to the inputs' common folder. */
+  id: string;
   student: string;
   notebook: string;
+  /** The source notebook it was graded against (differs from `notebook` for a renamed copy). */
+  source: string;
   file: string;
   points: number;
   maxPoints: number;
@@ -27,89 +35,167 @@ export interface SubmissionReport {
   outcomes: TestOutcome[];
 }
 
-export function limitsOf(o: GradeOptions): RunLimits {
-  return { timeoutMs: o.timeoutS * 1000, heapMb: o.memoryMb, rssMb: 2 * o.memoryMb + 512, startupMs: 120_000, graceMs: 5_000 };
+export function limitsOf(o: GradeOptions, cells: number): RunLimits {
+  const timeoutMs = o.timeoutS * 1000;
+  const startupMs = 120_000;
+  // A submission may use its whole time limit in every cell, twice over, and no more.
+  const totalMs = o.totalS !== undefined ? o.totalS * 1000 : startupMs + 2 * timeoutMs * Math.max(1, cells);
+  return { timeoutMs, heapMb: o.memoryMb, rssMb: 2 * o.memoryMb + 512, startupMs, graceMs: 5_000, totalMs };
 }
 
-const sourceCache = new Map<string, Notebook | Error>();
-function sourceNotebook(dir: string, name: string): Notebook | Error {
-  const file = path.join(dir, name);
-  if (!sourceCache.has(file)) {
+function sourceNotebooks(dir: string): Map<string, Notebook> {
+  const sources = new Map<string, Notebook>();
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort()) {
     try {
-      sourceCache.set(file, readNotebook(file));
-    } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
-      sourceCache.set(file, new Error(missing ? `no source notebook ${name} in ${dir}` : `the source notebook ${name} cannot be read: ${(err as Error).message}`));
+      sources.set(name, readNotebook(path.join(dir, name)));
+    } catch {
+      // An unreadable source only matters to the submissions that match it by name (reported there).
     }
   }
-  return sourceCache.get(file)!;
+  return sources;
 }
 
-function finish(s: Submission, outcomes: TestOutcome[], problems: string[], seconds: number): SubmissionReport {
+function finish(s: Submission, source: string, outcomes: TestOutcome[], problems: string[], seconds: number): SubmissionReport {
   const sum = (f: (o: TestOutcome) => number) => outcomes.reduce((a, o) => a + f(o), 0);
-  return { student: s.student, notebook: s.notebook, file: s.file, points: sum((o) => o.points), maxPoints: sum((o) => o.maxPoints), seconds, problems, outcomes };
+  return {
+    id: s.id, student: s.student, notebook: s.notebook, source, file: s.file,
+    points: sum((o) => o.points), maxPoints: sum((o) => o.maxPoints), seconds, problems, outcomes,
+  };
 }
 
-export async function gradeOne(s: Submission, o: GradeOptions, runtime: Runtime): Promise<SubmissionReport> {
-  const source = sourceNotebook(o.source, s.notebook);
-  if (source instanceof Error) {
-    const outcome: TestOutcome = { gradeId: "", exercise: "", points: 0, maxPoints: 0, status: "no-source", reason: source.message, visibleStdout: "", hidden: { passed: 0, failed: 0, present: false } };
-    return finish(s, [outcome], [source.message], 0);
-  }
-  let submission: Notebook;
+/** Rows for a submission that did not run: the source's tests with their points missed, or one row. */
+function unrun(s: Submission, source: Notebook | undefined, sourceName: string, status: Status, reason: string): SubmissionReport {
+  const outcomes = source
+    ? unrunOutcomes(testsOf(source), status, reason)
+    : [{ gradeId: "", exercise: "", points: 0, maxPoints: 0, status, reason, visibleStdout: "", hidden: { passed: 0, failed: 0, present: false } }];
+  return finish(s, sourceName, outcomes, [reason], 0);
+}
+
+/** Reads a submission without following links, and refuses one that became a link since it was found. */
+function readSubmission(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
-    submission = parseNotebook(fs.readFileSync(s.file, "utf8"), path.basename(s.file));
-  } catch (err) {
-    const reason = `the submission cannot be read: ${(err as Error).message}`;
-    return finish(s, unrunOutcomes(testsOf(source), "invalid", reason), [reason], 0);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.nlink > 1) throw new Error(refusalOf(file) ?? "refused: not a regular file with one name");
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
   }
-  const plan = planGrading(source, submission);
-  const scratch = runtime.scratch();
-  fs.copyFileSync(s.file, path.join(scratch, s.notebook));
-  const run = await runSubmission(runtime, scratch, plan.cells, limitsOf(o));
-  const problems = plan.problems.map((p) => p.message);
-  if (run.death) problems.push(run.death.message);
-  return finish(s, scoreSubmission(plan, run), problems, run.seconds);
 }
 
-/** Runs `work` over `items` with at most `jobs` at once, keeping the items' order in the result. */
-async function pool<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+interface Resolved {
+  s: Submission;
+  text?: string;
+  notebook?: Notebook;
+  source?: string;
+  early?: SubmissionReport;
+  note?: string;
+}
+
+/** Reads and matches every submission; decides the ones that will not run (links, unreadable, unmatched, duplicates). */
+function resolveAll(submissions: Submission[], sources: Map<string, Notebook>): Resolved[] {
+  const resolved = submissions.map((s): Resolved => {
+    const byName = matchSource(s.notebook, undefined, sources);
+    if (s.refused) return { s, early: unrun(s, byName.name ? sources.get(byName.name) : undefined, byName.name ?? s.notebook, "refused", s.refused) };
+    let text: string;
+    try {
+      text = readSubmission(s.file);
+    } catch (err) {
+      return { s, early: unrun(s, byName.name ? sources.get(byName.name) : undefined, byName.name ?? s.notebook, "refused", (err as Error).message) };
+    }
+    let notebook: Notebook | undefined;
+    let unreadable: string | undefined;
+    try {
+      notebook = parseNotebook(text, s.notebook);
+    } catch (err) {
+      unreadable = `the submission cannot be read: ${(err as Error).message}`;
+    }
+    const match = matchSource(s.notebook, notebook, sources);
+    if (!match.name) return { s, early: unrun(s, undefined, s.notebook, "no-source", `no source notebook in the source folder: ${match.note}`) };
+    if (unreadable) return { s, early: unrun(s, sources.get(match.name), match.name, "invalid", unreadable) };
+    return { s, text, notebook, source: match.name, note: match.note || undefined };
+  });
+  // One graded file per student folder and source notebook: the exact name wins, else the first.
+  const groups = new Map<string, Resolved[]>();
+  for (const r of resolved.filter((r) => !r.early)) {
+    const key = `${path.posix.dirname(r.s.id)}\0${r.source}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const kept = group.find((r) => r.s.notebook === r.source) ?? group[0];
+    for (const r of group.filter((x) => x !== kept)) {
+      r.early = unrun(r.s, undefined, r.source!, "duplicate", `${r.s.notebook} answers ${r.source} too; ${kept.s.notebook} was graded for it`);
+    }
+  }
+  return resolved;
+}
+
+async function gradeResolved(r: Resolved, sources: Map<string, Notebook>, o: GradeOptions, runtime: Runtime): Promise<SubmissionReport> {
+  if (r.early) return r.early;
+  const source = sources.get(r.source!)!;
+  const plan = planGrading(source, r.notebook!);
+  const dirs = runtime.scratch();
+  try {
+    fs.writeFileSync(path.join(dirs.student, r.s.notebook), r.text!);
+    const run = await runSubmission(runtime, dirs, plan.cells, limitsOf(o, plan.cells.length));
+    const problems = [...(r.note ? [r.note] : []), ...plan.problems.map((p) => p.message)];
+    for (const d of [run.death, run.testsDeath]) if (d) problems.push(d.message);
+    return finish(r.s, r.source!, scoreSubmission(plan, run), problems, run.seconds);
+  } finally {
+    if (!o.keep) dirs.remove();
+  }
+}
+
+/** Runs `work` over `items` with at most `jobs` at once, keeping the items' order; stops taking items once `stop()` is true. */
+async function pool<T>(items: T[], jobs: number, stop: () => boolean, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async () => {
-    while (next < items.length) {
+    while (next < items.length && !stop()) {
       const i = next++;
-      results[i] = await work(items[i]);
+      await work(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, lane));
-  return results;
 }
 
-export async function gradeBatch(o: GradeOptions, onDone: (r: SubmissionReport) => void = () => undefined): Promise<SubmissionReport[]> {
+export async function gradeBatch(o: GradeOptions, onDone: (r: SubmissionReport) => void = () => undefined, signal?: AbortSignal): Promise<SubmissionReport[]> {
   const submissions = findSubmissions(o.inputs);
   if (submissions.length === 0) throw new Error(`npm run grade: expected .ipynb submissions in ${o.inputs.join(", ")}, found none.`);
   if (!fs.existsSync(o.source)) throw new Error(`npm run grade: --source: expected the folder of source notebooks, got "${o.source}", which does not exist.`);
+  const sources = sourceNotebooks(o.source);
+  const resolved = resolveAll(submissions, sources);
+  const reports: (SubmissionReport | undefined)[] = resolved.map(() => undefined);
+  fs.mkdirSync(o.out, { recursive: true });
+  const graded = () => reports.filter((r): r is SubmissionReport => !!r);
+  const onAbort = () => WorkerProcess.killAll("the grader was interrupted");
+  signal?.addEventListener("abort", onAbort);
   const runtime = createRuntime();
   try {
-    const reports = await pool(submissions, o.jobs, async (s) => {
-      let r: SubmissionReport;
+    await pool(resolved, o.jobs, () => !!signal?.aborted, async (r, i) => {
+      let report: SubmissionReport;
       try {
-        r = await gradeOne(s, o, runtime);
+        report = await gradeResolved(r, sources, o, runtime);
       } catch (err) {
         // A grader bug must not lose the other students' grades; this one gets its rows anyway.
-        const reason = `the grader failed on this submission: ${(err as Error).message}`;
-        const source = sourceNotebook(o.source, s.notebook);
-        r = finish(s, unrunOutcomes(source instanceof Error ? [] : testsOf(source), "error", reason), [reason], 0);
+        report = unrun(r.s, r.source ? sources.get(r.source) : undefined, r.source ?? r.s.notebook, "error", `the grader failed on this submission: ${(err as Error).message}`);
       }
-      onDone(r);
-      return r;
+      if (signal?.aborted) {
+        report = unrun(r.s, r.source ? sources.get(r.source) : undefined, r.source ?? r.s.notebook, "not-graded", "the grader was interrupted while grading this submission");
+      }
+      reports[i] = report;
+      writeFeedback(o.out, report);
+      writeGrades(o.out, graded());
+      onDone(report);
     });
-    fs.mkdirSync(o.out, { recursive: true });
-    writeGrades(o.out, reports);
-    for (const r of reports) writeFeedback(o.out, r);
-    return reports;
   } finally {
+    signal?.removeEventListener("abort", onAbort);
+    resolved.forEach((r, i) => {
+      reports[i] ??= unrun(r.s, r.source ? sources.get(r.source) : undefined, r.source ?? r.s.notebook, "not-graded", "the grader was interrupted before this submission");
+    });
+    writeGrades(o.out, graded());
+    for (const r of graded()) writeFeedback(o.out, r);
     if (!o.keep) runtime.remove();
   }
+  return graded();
 }

@@ -16,8 +16,9 @@
  */
 import { sourceOf, type Cell, type Notebook } from "../../runner/notebook";
 import {
-  BEGIN_HIDDEN, END_HIDDEN, cellChecksum, fullTestSource, isSkipped, nbgraderOf, regionsOf, roleOf, stubSource, visibleTestSource,
+  BEGIN_HIDDEN, END_HIDDEN, cellChecksum, fullTestSource, isSkipped, nbgraderOf, regionsOf, roleOf, solvedSource, stubSource, visibleTestSource,
 } from "../exercise-cells";
+import { gradedCellOf } from "./graded-names";
 
 /** Printed by a graded test cell where its hidden tests begin; what follows stays out of feedback. */
 export const HIDDEN_MARKER = "\u241e rnnlab grader: hidden tests begin \u241e";
@@ -27,8 +28,12 @@ export type PlannedRole = "locked" | "exercise" | "test";
 export interface PlannedCell {
   gradeId: string;
   role: PlannedRole;
-  /** The code that runs. */
+  /** The code the test process runs (for an exercise cell: the stand-in of graded-names.ts). */
   source: string;
+  /** Exercise cells: the code the student's process runs (the student's cell or the stub). */
+  studentSource?: string;
+  /** Exercise cells: the names the tests call. */
+  graded?: string[];
   /** Where the code came from. */
   origin: "source" | "submission" | "stub";
   /** Test cells: the points and the exercise they grade (the nearest exercise cell above). */
@@ -131,12 +136,14 @@ export function planGrading(source: Notebook, submission: Notebook): GradingPlan
     const text = sourceOf(cell);
     if (role === "exercise") {
       exercise = m.grade_id;
+      const { names, standIn } = gradedCellOf(solvedSource(text, m.grade_id), m.grade_id);
+      const graded = { gradeId: m.grade_id, role, source: standIn, graded: names };
       if (submitted && submitted.cell_type === "code") {
-        cells.push({ gradeId: m.grade_id, role, source: sourceOf(submitted), origin: "submission" });
+        cells.push({ ...graded, studentSource: sourceOf(submitted), origin: "submission" });
       } else {
         const why = submitted ? `is a ${submitted.cell_type} cell` : "is missing";
         problems.push({ kind: "missing", gradeId: m.grade_id, message: `exercise cell ${m.grade_id} ${why} in the submission; graded as not attempted` });
-        cells.push({ gradeId: m.grade_id, role, source: stubSource(text, m.grade_id), origin: "stub" });
+        cells.push({ ...graded, studentSource: stubSource(text, m.grade_id), origin: "stub" });
       }
       continue;
     }

@@ -1,15 +1,19 @@
 /**
  * grades.csv and grades.json: one row per submission per graded test cell (a submission that
  * could not be matched to a source notebook gets one row saying so).
- * Columns: student, notebook, grade_id, exercise, points, max_points, status, reason.
+ * Columns: submission (the collision-free key), student, notebook, source, grade_id, exercise,
+ * points, max_points, status, reason. Each file is written whole and then renamed into place,
+ * so a reader (or a grader stopped mid-write) never sees half a file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SubmissionReport } from "./grade";
 
 export interface GradeRow {
+  submission: string;
   student: string;
   notebook: string;
+  source: string;
   grade_id: string;
   exercise: string;
   points: number;
@@ -18,12 +22,12 @@ export interface GradeRow {
   reason: string;
 }
 
-export const COLUMNS: (keyof GradeRow)[] = ["student", "notebook", "grade_id", "exercise", "points", "max_points", "status", "reason"];
+export const COLUMNS: (keyof GradeRow)[] = ["submission", "student", "notebook", "source", "grade_id", "exercise", "points", "max_points", "status", "reason"];
 
 export function rowsOf(reports: SubmissionReport[]): GradeRow[] {
   return reports.flatMap((r) =>
     r.outcomes.map((o) => ({
-      student: r.student, notebook: r.notebook, grade_id: o.gradeId, exercise: o.exercise,
+      submission: r.id, student: r.student, notebook: r.notebook, source: r.source, grade_id: o.gradeId, exercise: o.exercise,
       points: o.points, max_points: o.maxPoints, status: o.status, reason: o.reason,
     })),
   );
@@ -39,12 +43,19 @@ export function toCsv(rows: GradeRow[]): string {
   return [COLUMNS.join(","), ...rows.map((r) => COLUMNS.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
 }
 
+/** Writes `text` to `file` through a temporary file and a rename. */
+export function writeWhole(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
 export function writeGrades(out: string, reports: SubmissionReport[]): void {
   const rows = rowsOf(reports);
-  fs.writeFileSync(path.join(out, "grades.csv"), toCsv(rows));
+  writeWhole(path.join(out, "grades.csv"), toCsv(rows));
   const submissions = reports.map((r) => ({
-    student: r.student, notebook: r.notebook, file: r.file, points: r.points, max_points: r.maxPoints,
+    submission: r.id, student: r.student, notebook: r.notebook, source: r.source, file: r.file, points: r.points, max_points: r.maxPoints,
     seconds: Number(r.seconds.toFixed(2)), problems: r.problems,
   }));
-  fs.writeFileSync(path.join(out, "grades.json"), JSON.stringify({ rows, submissions }, null, 1) + "\n");
+  writeWhole(path.join(out, "grades.json"), JSON.stringify({ rows, submissions }, null, 1) + "\n");
 }

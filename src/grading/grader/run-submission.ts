@@ -1,20 +1,28 @@
 /**
- * Runs one submission's planned cells in a sandboxed child process (sandbox.ts, worker.ts) and
- * collects what each cell did. The parent keeps the clocks and the memory watch:
- * - a cell that runs past the timeout gets SIGINT (the engine reports TimeoutError and goes on);
- *   if it is still running a grace period later (an async loop that never yields), SIGKILL;
- * - the worker must start within `startupMs` (tslab, TypeScript and tfjs load in a few seconds);
- * - the child's resident memory is polled (Linux /proc) and the child is killed above `rssMb`;
- *   the V8 heap cap itself comes from --max-old-space-size, and a heap OOM is recognised from
- *   V8's fatal-error message.
- * Whatever happens, the result says which cells reported and, if the child died, why.
+ * Runs one submission's plan in two sandboxed processes and collects what each cell did:
+ *
+ *   the student's process  locked cells and the student's exercise cells (student-worker.ts)
+ *   the test process       locked cells, stand-ins for the exercise cells and the tests
+ *                          (tests-worker.ts), calling the student's functions over named pipes
+ *
+ * The grader keeps every clock and the memory watch:
+ * - a student's cell past the timeout gets SIGINT (the engine stops it with TimeoutError), and
+ *   SIGKILL a grace period later if it is still running;
+ * - a test past the timeout: SIGINT to both (a runaway student function stops, and the test
+ *   sees a TimeoutError), then SIGKILL to the student's process, then to the test process;
+ * - both must start within `startupMs`; the whole submission must end within `totalMs`;
+ * - resident memory is polled and a process above `rssMb` is killed.
+ * Whatever happens, both processes end, and the result says which cells reported.
  */
-import { spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import type { CellError, Job, WorkerMessage } from "./protocol";
+import * as path from "node:path";
 import type { PlannedCell } from "./plan";
-import { sandboxArgs, sandboxEnv, type Runtime } from "./sandbox";
+import type { CellError, Job, WorkerMessage } from "./protocol";
+import type { Runtime, SubmissionDirs } from "./sandbox";
+import { WorkerProcess, type Death } from "./worker-process";
+
+export type { Death } from "./worker-process";
 
 export interface RunLimits {
   timeoutMs: number;
@@ -22,6 +30,8 @@ export interface RunLimits {
   rssMb: number;
   startupMs: number;
   graceMs: number;
+  /** The whole submission, both processes, start to end. */
+  totalMs: number;
 }
 
 export interface CellResult {
@@ -31,111 +41,114 @@ export interface CellResult {
   stdout: string;
 }
 
-export type Death =
-  | { kind: "timeout"; cell: number; message: string }
-  | { kind: "memory"; cell: number; message: string }
-  | { kind: "exited"; cell: number; message: string }
-  | { kind: "startup"; cell: number; message: string };
-
 export interface RunResult {
-  /** Indexed like the planned cells; undefined for a cell that never reported its end. */
+  /** The test process's results, indexed like the planned cells (undefined: never reported). */
   cells: (CellResult | undefined)[];
+  /** The student's process's results for its cells (locked and exercise). */
+  studentCells: (CellResult | undefined)[];
+  /** Why the student's process ended early, if it did. */
   death?: Death;
+  /** Why the test process ended early, if it did. */
+  testsDeath?: Death;
   startupMs?: number;
   seconds: number;
 }
 
-function rssMbOf(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
+const studentRuns = (c: PlannedCell) => c.role !== "test";
+
+export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, planned: PlannedCell[], limits: RunLimits): Promise<RunResult> {
+  const t0 = performance.now();
+  const result: RunResult = { cells: planned.map(() => undefined), studentCells: planned.map(() => undefined), seconds: 0 };
+  const channel = { toStudent: path.join(dirs.channel, "to-student"), toTests: path.join(dirs.channel, "to-tests") };
+  execFileSync("mkfifo", ["-m", "600", channel.toStudent, channel.toTests]);
+
+  const timers = { student: [] as NodeJS.Timeout[], tests: [] as NodeJS.Timeout[] };
+  const clear = (which: "student" | "tests") => timers[which].splice(0).forEach(clearTimeout);
+  const later = (which: "student" | "tests", ms: number, f: () => void) => timers[which].push(setTimeout(f, ms));
+  const where = (i: number) => (i >= 0 && i < planned.length ? `cell ${planned[i].gradeId}` : "startup");
+  const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+  let started = 0;
+  let startup: NodeJS.Timeout | undefined;
+  const onStarted = (ms: number) => {
+    result.startupMs = Math.max(result.startupMs ?? 0, ms);
+    if (++started === 2) clearTimeout(startup);
+  };
+
+  const common = { runtime, heapMb: limits.heapMb, rssMb: limits.rssMb };
+  const studentJob: Job = {
+    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel,
+    cells: planned.flatMap((c, index) => (studentRuns(c) ? [{ index, gradeId: c.gradeId, source: c.studentSource ?? c.source, graded: c.graded }] : [])),
+  };
+  const testsJob: Job = {
+    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel,
+    cells: planned.map((c, index) => ({ index, gradeId: c.gradeId, source: c.source })),
+  };
+
+  // eslint-disable-next-line prefer-const
+  let tests: WorkerProcess;
+  const student: WorkerProcess = new WorkerProcess(studentJob, {
+    ...common, worker: runtime.workers.student, cwd: dirs.student, own: [dirs.student, dirs.channel],
+    cellOrder: studentJob.cells.map((c) => c.index),
+    onMessage: (m: WorkerMessage) => {
+      if (m.type === "started") onStarted(m.ms);
+      else if (m.type === "cell-start") {
+        clear("student");
+        later("student", limits.timeoutMs, () => student.interrupt());
+        later("student", limits.timeoutMs + limits.graceMs, () =>
+          student.kill("timeout", `${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
+      } else if (m.type === "cell-end") {
+        clear("student");
+        result.studentCells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
+      }
+    },
+  });
+  tests = new WorkerProcess(testsJob, {
+    ...common, worker: runtime.workers.tests, cwd: dirs.tests, own: [dirs.tests, dirs.channel],
+    cellOrder: testsJob.cells.map((c) => c.index),
+    onMessage: (m: WorkerMessage) => {
+      if (m.type === "started") onStarted(m.ms);
+      else if (m.type === "cell-start") {
+        clear("tests");
+        later("tests", limits.timeoutMs, () => (student.interrupt(), tests.interrupt()));
+        later("tests", limits.timeoutMs + limits.graceMs / 2, () =>
+          student.kill("timeout", `a function called by ${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
+        later("tests", limits.timeoutMs + limits.graceMs, () => tests.kill("timeout", `${where(m.index)} did not end after its time limit`));
+      } else if (m.type === "cell-end") {
+        clear("tests");
+        result.cells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
+      } else if (m.type === "done") {
+        clear("tests");
+        // Both exit by themselves; one that lingers (a cell left a timer or replaced process.exit) is stopped.
+        later("tests", limits.graceMs, () => (student.stop(), tests.stop()));
+      }
+    },
+  });
+  startup = setTimeout(() => {
+    const message = `the notebook's processes did not start within ${seconds(limits.startupMs)}`;
+    student.kill("startup", message);
+    tests.kill("startup", message);
+  }, limits.startupMs);
+  const total = setTimeout(() => {
+    const message = `the submission ran longer than ${seconds(limits.totalMs)} in total and was stopped`;
+    student.kill("total-time", message);
+    tests.kill("total-time", message);
+  }, limits.totalMs);
+
+  // When the test process ends, nothing will call the student's functions again.
+  void tests.exited.then(() => setTimeout(() => student.stop(), limits.graceMs).unref());
+  await Promise.all([student.exited, tests.exited]);
+  clear("student");
+  clear("tests");
+  clearTimeout(startup);
+  clearTimeout(total);
+  result.seconds = (performance.now() - t0) / 1000;
+  if (student.death) result.death = describeDeath(student.death, "the notebook's process", where);
+  if (tests.death) result.testsDeath = describeDeath(tests.death, "the test process", where);
+  return result;
 }
 
-export function runSubmission(runtime: Runtime, scratch: string, planned: PlannedCell[], limits: RunLimits): Promise<RunResult> {
-  const t0 = performance.now();
-  const nonce = randomBytes(16).toString("hex");
-  const result: RunResult = { cells: planned.map(() => undefined), seconds: 0 };
-  const child = spawn(process.execPath, sandboxArgs(runtime, scratch, { heapMb: limits.heapMb }), {
-    cwd: scratch,
-    env: sandboxEnv(runtime),
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-8000)));
-  child.stdout!.resume();
-
-  let current = -1; // the cell running now (-1: starting up)
-  let killedFor: Death | undefined;
-  let interruptTimer: NodeJS.Timeout | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  const clearTimers = () => {
-    clearTimeout(interruptTimer);
-    clearTimeout(killTimer);
-  };
-  const kill = (death: Death) => {
-    killedFor ??= death;
-    child.kill("SIGKILL");
-  };
-  const where = (i: number) => (i >= 0 && i < planned.length ? `cell ${planned[i].gradeId}` : "startup");
-
-  killTimer = setTimeout(
-    () => kill({ kind: "startup", cell: -1, message: `the notebook's process did not start within ${Math.round(limits.startupMs / 1000)} s` }),
-    limits.startupMs,
-  );
-  const memoryWatch = setInterval(() => {
-    const rss = child.pid ? rssMbOf(child.pid) : undefined;
-    if (rss !== undefined && rss > limits.rssMb) {
-      kill({ kind: "memory", cell: current, message: `${where(current)} used more than ${limits.rssMb} MB of memory (${Math.round(rss)} MB) and was stopped` });
-    }
-  }, 200);
-
-  child.on("message", (m: WorkerMessage) => {
-    if (!m || m.nonce !== nonce) return; // not the worker's own report
-    if (m.type === "started") {
-      clearTimers();
-      result.startupMs = m.ms;
-    } else if (m.type === "cell-start") {
-      clearTimers();
-      current = m.index;
-      interruptTimer = setTimeout(() => child.kill("SIGINT"), limits.timeoutMs);
-      killTimer = setTimeout(
-        () => kill({ kind: "timeout", cell: m.index, message: `${where(m.index)} ran longer than ${Math.round(limits.timeoutMs / 1000)} s and did not stop when interrupted` }),
-        limits.timeoutMs + limits.graceMs,
-      );
-    } else if (m.type === "cell-end") {
-      clearTimers();
-      result.cells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
-    } else if (m.type === "done") {
-      clearTimers();
-      current = planned.length;
-      // The worker exits by itself; one that lingers (a cell replaced process.exit) is stopped.
-      killTimer = setTimeout(() => child.kill("SIGKILL"), limits.graceMs);
-    }
-  });
-
-  const job: Job = { type: "job", nonce, timeoutMs: limits.timeoutMs, cells: planned.map((c) => ({ gradeId: c.gradeId, source: c.source })) };
-  child.send(job);
-
-  return new Promise((resolve) => {
-    child.on("error", (err) => kill({ kind: "startup", cell: -1, message: `could not start node: ${err.message}` }));
-    child.on("exit", (code, signal) => {
-      clearTimers();
-      clearInterval(memoryWatch);
-      result.seconds = (performance.now() - t0) / 1000;
-      const unfinished = result.cells.some((c) => c === undefined);
-      if (killedFor) result.death = killedFor;
-      else if (/heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)) {
-        result.death = { kind: "memory", cell: current, message: `${where(current)} ran out of memory (heap limit ${limits.heapMb} MB)` };
-      } else if (unfinished) {
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const own = stderr.split("\n").find((l) => l.startsWith("rnnlab grader worker:"));
-        const detail = own ? `: ${own.slice(0, 300)}` : "";
-        result.death = { kind: "exited", cell: current, message: `the notebook's process ${how} during ${where(current)}${detail}` };
-      }
-      resolve(result);
-    });
-  });
+/** Deaths found by the process itself get the process's name and the cell; the grader's own kills are whole sentences. */
+function describeDeath(d: Death, who: string, where: (i: number) => string): Death {
+  if (d.kind === "exited" || d.kind === "memory" || d.kind === "malformed") return { ...d, message: `${who} ${d.message} during ${where(d.cell)}` };
+  return d;
 }

@@ -4,7 +4,9 @@
  *   <root>/build/grader-runtime/<run>/
  *     node_modules/          hard links to the project's packages (no symlinks, see below)
  *     node_modules/rnnlab/   a real copy of package.json, dist/ and datasets/
- *     work-<n>/              one submission's scratch folder (its copy of the notebook)
+ *     work-<n>/              one submission's scratch folder for the student's process
+ *     tests-<n>/             the test process's scratch folder
+ *     channel-<n>/           the two named pipes between them
  *
  * Why not grant the project's node_modules: node_modules/rnnlab is a symlink to the project
  * root, and Node 20's permission model follows symlinks. Measured on Node 20.20: with a folder
@@ -43,9 +45,17 @@ function linkTree(src: string, dst: string): void {
 export interface Runtime {
   dir: string;
   nodeModules: string;
-  worker: string;
-  /** A new, empty scratch folder for one submission. */
-  scratch(): string;
+  /** The built workers inside the runtime: the student's process and the test process. */
+  workers: { student: string; tests: string };
+  /** New, empty folders for one submission: each process's own, and the channel's between them. */
+  scratch(): SubmissionDirs;
+  remove(): void;
+}
+
+export interface SubmissionDirs {
+  student: string;
+  tests: string;
+  channel: string;
   remove(): void;
 }
 
@@ -65,17 +75,21 @@ export function createRuntime(root = ROOT): Runtime {
   fs.copyFileSync(path.join(root, "package.json"), path.join(lib, "package.json"));
   fs.cpSync(path.join(root, "dist"), path.join(lib, "dist"), { recursive: true, dereference: true });
   fs.cpSync(path.join(root, "datasets"), path.join(lib, "datasets"), { recursive: true, dereference: true });
-  const worker = path.join(lib, "dist", "grading", "grader", "worker.js");
-  if (!fs.existsSync(worker)) throw new Error(`npm run grade: expected the built worker at ${path.relative(root, worker)}, got nothing; run npm run build.`);
+  const built = path.join(lib, "dist", "grading", "grader");
+  const workers = { student: path.join(built, "student-worker.js"), tests: path.join(built, "tests-worker.js") };
+  for (const w of Object.values(workers)) {
+    if (!fs.existsSync(w)) throw new Error(`npm run grade: expected the built worker at ${path.relative(root, w)}, got nothing; run npm run build.`);
+  }
   let count = 0;
   return {
     dir,
     nodeModules,
-    worker,
+    workers,
     scratch() {
-      const s = path.join(dir, `work-${++count}`);
-      fs.mkdirSync(s);
-      return s;
+      const n = ++count;
+      const dirs = { student: path.join(dir, `work-${n}`), tests: path.join(dir, `tests-${n}`), channel: path.join(dir, `channel-${n}`) };
+      for (const d of Object.values(dirs)) fs.mkdirSync(d, { mode: 0o700 });
+      return { ...dirs, remove: () => Object.values(dirs).forEach((d) => fs.rmSync(d, { recursive: true, force: true })) };
     },
     remove() {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -88,16 +102,18 @@ export interface Limits {
   heapMb: number;
 }
 
-/** The node arguments that run the worker for one submission confined to `scratch`. */
-export function sandboxArgs(runtime: Runtime, scratch: string, limits: Limits): string[] {
+/**
+ * The node arguments that run `worker` confined to the runtime's packages (read) and `own`
+ * folders (read and write): its scratch folder and the channel.
+ */
+export function sandboxArgs(runtime: Runtime, worker: string, own: string[], limits: Limits): string[] {
   return [
     "--experimental-permission",
     `--allow-fs-read=${runtime.nodeModules}`,
-    `--allow-fs-read=${scratch}`,
-    `--allow-fs-write=${scratch}`,
+    ...own.flatMap((d) => [`--allow-fs-read=${d}`, `--allow-fs-write=${d}`]),
     `--max-old-space-size=${limits.heapMb}`,
     "--no-warnings",
-    runtime.worker,
+    worker,
   ];
 }
 

@@ -9,12 +9,17 @@
  *   memory         the process ran out of memory
  *   exited         the process ended before the test reported (process.exit, a crash)
  *   invalid        the submission could not be read (corrupt JSON, not a notebook)
- *   no-source      no notebook of that name in the source folder
+ *   no-source      no source notebook matches the file (by name or by its cells)
+ *   refused        the file is a symbolic or hard link (never read)
+ *   duplicate      another file of the same student answers the same notebook and was graded
+ *   not-graded     the grader was interrupted before this submission
  */
 import { HIDDEN_MARKER, type GradingPlan, type PlannedCell, type Problem, type TestItem } from "./plan";
 import type { CellResult, RunResult } from "./run-submission";
 
-export type Status = "passed" | "failed" | "not-attempted" | "error" | "timeout" | "memory" | "exited" | "invalid" | "no-source";
+export type Status =
+  | "passed" | "failed" | "not-attempted" | "error" | "timeout" | "memory" | "exited" | "invalid" | "no-source"
+  | "refused" | "duplicate" | "not-graded";
 
 export interface TestOutcome {
   gradeId: string;
@@ -50,7 +55,7 @@ export function unrunOutcomes(tests: TestItem[], status: Status, reason: string)
 }
 
 function deathStatus(kind: string): Status {
-  return kind === "timeout" ? "timeout" : kind === "memory" ? "memory" : "exited";
+  return kind === "timeout" || kind === "total-time" ? "timeout" : kind === "memory" ? "memory" : "exited";
 }
 
 export function scoreSubmission(plan: GradingPlan, run: RunResult): TestOutcome[] {
@@ -64,12 +69,15 @@ export function scoreSubmission(plan: GradingPlan, run: RunResult): TestOutcome[
     const base = { gradeId: cell.gradeId, exercise, maxPoints, visibleStdout: "", hidden: { passed: 0, failed: 0, present: false } };
     // The first earlier cell that failed explains most failures (a setup or exercise cell).
     const exerciseIndex = plan.cells.findIndex((c) => c.role === "exercise" && c.gradeId === exercise);
-    const exerciseResult = exerciseIndex >= 0 ? run.cells[exerciseIndex] : undefined;
-    const setupFailure = plan.cells.slice(0, i).map((c, j) => ({ c, r: run.cells[j] })).find(({ c, r }) => c.role === "locked" && r?.error);
+    const exerciseResult = exerciseIndex >= 0 ? run.studentCells[exerciseIndex] : undefined;
+    const setupFailure = plan.cells
+      .slice(0, i)
+      .map((c, j) => ({ c, r: run.cells[j]?.error ? run.cells[j] : run.studentCells[j] }))
+      .find(({ c, r }) => c.role === "locked" && r?.error);
     let status: Status;
     let reason: string;
     if (!r) {
-      const d = run.death;
+      const d = run.testsDeath ?? run.death;
       status = d ? deathStatus(d.kind) : "exited";
       reason = d ? `${d.message}; this test never ran to the end` : "the test did not report a result";
       outcomes.push({ ...base, points: 0, status, reason });
@@ -79,15 +87,19 @@ export function scoreSubmission(plan: GradingPlan, run: RunResult): TestOutcome[
     const hidden = { passed: count(parts.hidden, "✔"), failed: count(parts.hidden, "✘"), present: cell.source.includes(HIDDEN_MARKER) };
     if (r.error && parts.reachedHidden && hidden.failed === 0) hidden.failed = 1; // stopped by an exception, not a check
     const visibleError = r.error && !parts.reachedHidden ? errorText(r) : undefined;
+    const lostStudent = r.error && /^Channel(Closed)?Error$/.test(r.error.ename) && run.death;
     if (!r.error) {
       status = "passed";
       reason = "";
     } else if (exerciseResult?.error?.ename === "NotImplementedError" || r.error.ename === "NotImplementedError") {
       status = "not-attempted";
       reason = `exercise ${exercise} is not implemented (NotImplementedError)`;
-    } else if (exerciseResult?.timedOut || r.timedOut) {
+    } else if (exerciseResult?.timedOut || r.timedOut || r.error.ename === "TimeoutError") {
       status = "timeout";
       reason = exerciseResult?.timedOut ? `exercise cell ${exercise} timed out` : `the test ran past the time limit (${errorText(r)})`;
+    } else if (lostStudent && run.death) {
+      status = deathStatus(run.death.kind);
+      reason = run.death.message;
     } else if (exerciseResult?.error) {
       status = "error";
       reason = `exercise cell ${exercise} failed: ${errorText(exerciseResult)}`;

@@ -1,0 +1,192 @@
+/**
+ * Values that cross between the test process and the student's process, as tagged JSON.
+ *
+ * Only data crosses: numbers (NaN, ±Infinity and -0 included), strings, booleans, null and
+ * undefined, arrays, plain objects, typed arrays, tensors (as dtype, shape and raw bytes) and
+ * functions (as handles the other side can only call). Nothing else: no prototypes, getters,
+ * class instances or shared references, so no object of one process is ever reachable from
+ * the other. The decoder treats its input as hostile: every node is checked, sizes are
+ * bounded, and a bad value is a RemoteValueError naming where in the value it was found.
+ */
+
+/** The tensor side of tfjs this codec needs (the notebook's own `tf`). */
+export interface TensorLib {
+  Tensor: abstract new (...args: never[]) => { shape: number[]; dtype: string; dataSync(): ArrayLike<number> | Uint8Array };
+  tensor(values: ArrayLike<number>, shape: number[], dtype: string): unknown;
+}
+
+export type Encoded =
+  | null
+  | boolean
+  | string
+  | number
+  | Encoded[]
+  | { $: "undefined" }
+  | { $: "number"; v: "NaN" | "Infinity" | "-Infinity" | "-0" }
+  | { $: "object"; entries: [string, Encoded][] }
+  | { $: "tensor"; dtype: TensorDtype; shape: number[]; bytes: string }
+  | { $: "typed"; kind: TypedKind; bytes: string }
+  | { $: "function"; id: number };
+
+type TensorDtype = "float32" | "int32" | "bool";
+type TypedKind = "Float32Array" | "Float64Array" | "Int32Array" | "Uint8Array";
+
+const TENSOR_ARRAYS = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
+const TYPED_ARRAYS = { Float32Array, Float64Array, Int32Array, Uint8Array } as const;
+
+/** Limits that keep one hostile value from exhausting the grader. */
+export const LIMITS = { depth: 32, nodes: 200_000, elements: 16_000_000, stringLength: 1_000_000, rank: 8 };
+
+export class RemoteValueError extends Error {
+  override name = "RemoteValueError";
+}
+
+export interface FunctionTable {
+  /** A handle for a local function the other side may call. */
+  exportFunction(f: (...args: unknown[]) => unknown): number;
+  /** A local stand-in for the other side's function `id`. */
+  importFunction(id: number): (...args: unknown[]) => unknown;
+}
+
+const describe = (v: unknown): string => {
+  if (v === null) return "null";
+  if (typeof v !== "object") return typeof v;
+  const name = Object.getPrototypeOf(v)?.constructor?.name;
+  return typeof name === "string" ? `a ${name}` : "an object without a prototype";
+};
+
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+const toBase64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+
+export function encodeValue(value: unknown, tf: TensorLib, functions: FunctionTable, where = "value"): Encoded {
+  let nodes = 0;
+  const seen = new Set<object>();
+  const walk = (v: unknown, at: string, depth: number): Encoded => {
+    if (++nodes > LIMITS.nodes) throw new RemoteValueError(`${where}: more than ${LIMITS.nodes} parts`);
+    if (depth > LIMITS.depth) throw new RemoteValueError(`${at}: nested deeper than ${LIMITS.depth} levels`);
+    if (v === undefined) return { $: "undefined" };
+    if (v === null || typeof v === "boolean") return v;
+    if (typeof v === "string") {
+      if (v.length > LIMITS.stringLength) throw new RemoteValueError(`${at}: a string of ${v.length} characters (at most ${LIMITS.stringLength})`);
+      return v;
+    }
+    if (typeof v === "number") {
+      if (Number.isNaN(v)) return { $: "number", v: "NaN" };
+      if (v === Infinity) return { $: "number", v: "Infinity" };
+      if (v === -Infinity) return { $: "number", v: "-Infinity" };
+      if (Object.is(v, -0)) return { $: "number", v: "-0" };
+      return v;
+    }
+    if (typeof v === "function") return { $: "function", id: functions.exportFunction(v as (...args: unknown[]) => unknown) };
+    if (typeof v !== "object") throw new RemoteValueError(`${at}: expected data (numbers, strings, arrays, objects, tensors), got a ${typeof v}`);
+    if (seen.has(v)) throw new RemoteValueError(`${at}: the same object appears twice (shared or circular references cannot be passed)`);
+    seen.add(v);
+    try {
+      if (v instanceof tf.Tensor) {
+        const t = v as InstanceType<TensorLib["Tensor"]>;
+        const Array_ = TENSOR_ARRAYS[t.dtype as TensorDtype];
+        if (!Array_) throw new RemoteValueError(`${at}: a tensor of dtype ${t.dtype} (expected float32, int32 or bool)`);
+        return { $: "tensor", dtype: t.dtype as TensorDtype, shape: [...t.shape], bytes: toBase64(Array_.from(t.dataSync() as ArrayLike<number>)) };
+      }
+      if (ArrayBuffer.isView(v)) {
+        const kind = v.constructor.name as TypedKind;
+        if (!(kind in TYPED_ARRAYS)) throw new RemoteValueError(`${at}: ${describe(v)} (typed arrays: ${Object.keys(TYPED_ARRAYS).join(", ")})`);
+        return { $: "typed", kind, bytes: toBase64(v) };
+      }
+      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+      if (!isPlainObject(v)) {
+        throw new RemoteValueError(`${at}: ${describe(v)}; only numbers, strings, booleans, null, undefined, arrays, plain objects, typed arrays, tensors and functions can be passed`);
+      }
+      const entries: [string, Encoded][] = [];
+      for (const key of Object.keys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, key)!;
+        if (!("value" in d)) throw new RemoteValueError(`${at}.${key}: a getter (only plain data can be passed)`);
+        entries.push([key, walk(d.value, `${at}.${key}`, depth + 1)]);
+      }
+      return { $: "object", entries };
+    } finally {
+      seen.delete(v);
+    }
+  };
+  return walk(value, where, 0);
+}
+
+function bytesOf(text: unknown, at: string): Buffer {
+  if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new RemoteValueError(`${at}: expected base64 bytes`);
+  return Buffer.from(text, "base64");
+}
+
+type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+function typedFrom(Ctor: { new (b: ArrayBuffer): AnyTypedArray; BYTES_PER_ELEMENT: number }, bytes: Buffer, at: string): AnyTypedArray {
+  if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw new RemoteValueError(`${at}: ${bytes.length} bytes is not a whole number of elements`);
+  if (bytes.length / Ctor.BYTES_PER_ELEMENT > LIMITS.elements) throw new RemoteValueError(`${at}: more than ${LIMITS.elements} elements`);
+  const copy = new ArrayBuffer(bytes.length);
+  new Uint8Array(copy).set(bytes);
+  return new Ctor(copy);
+}
+
+export function decodeValue(encoded: unknown, tf: TensorLib, functions: FunctionTable, where = "value"): unknown {
+  let nodes = 0;
+  const walk = (e: unknown, at: string, depth: number): unknown => {
+    if (++nodes > LIMITS.nodes) throw new RemoteValueError(`${where}: more than ${LIMITS.nodes} parts`);
+    if (depth > LIMITS.depth) throw new RemoteValueError(`${at}: nested deeper than ${LIMITS.depth} levels`);
+    if (e === null || typeof e === "boolean") return e;
+    if (typeof e === "number") {
+      if (!Number.isFinite(e)) throw new RemoteValueError(`${at}: a malformed number`);
+      return e;
+    }
+    if (typeof e === "string") {
+      if (e.length > LIMITS.stringLength) throw new RemoteValueError(`${at}: a string longer than ${LIMITS.stringLength}`);
+      return e;
+    }
+    if (Array.isArray(e)) return e.map((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+    if (typeof e !== "object") throw new RemoteValueError(`${at}: malformed (${typeof e})`);
+    const o = e as Record<string, unknown>;
+    switch (o.$) {
+      case "undefined":
+        return undefined;
+      case "number": {
+        const special: Record<string, number> = { NaN, Infinity, "-Infinity": -Infinity, "-0": -0 };
+        if (typeof o.v !== "string" || !(o.v in special)) throw new RemoteValueError(`${at}: a malformed number`);
+        return special[o.v];
+      }
+      case "object": {
+        if (!Array.isArray(o.entries)) throw new RemoteValueError(`${at}: a malformed object`);
+        const pairs = (o.entries as unknown[]).map((pair, i) => {
+          if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") throw new RemoteValueError(`${at}: malformed entry ${i}`);
+          return [pair[0], walk(pair[1], `${at}.${pair[0]}`, depth + 1)] as const;
+        });
+        // fromEntries defines own data properties: a key "__proto__" cannot set a prototype.
+        return Object.fromEntries(pairs);
+      }
+      case "tensor": {
+        const Ctor = TENSOR_ARRAYS[o.dtype as TensorDtype];
+        if (!Ctor || !Object.hasOwn(TENSOR_ARRAYS, o.dtype as string)) throw new RemoteValueError(`${at}: a tensor of unknown dtype ${String(o.dtype)}`);
+        const shape = o.shape;
+        if (!Array.isArray(shape) || shape.length > LIMITS.rank || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+          throw new RemoteValueError(`${at}: a tensor with a malformed shape`);
+        }
+        const values = typedFrom(Ctor, bytesOf(o.bytes, at), at);
+        const size = (shape as number[]).reduce((a, b) => a * b, 1);
+        if (values.length !== size) throw new RemoteValueError(`${at}: a tensor of shape [${shape.join(", ")}] with ${values.length} values`);
+        return tf.tensor(values, shape as number[], o.dtype as string);
+      }
+      case "typed": {
+        if (!Object.hasOwn(TYPED_ARRAYS, o.kind as string)) throw new RemoteValueError(`${at}: a typed array of unknown kind`);
+        return typedFrom(TYPED_ARRAYS[o.kind as TypedKind], bytesOf(o.bytes, at), at);
+      }
+      case "function": {
+        if (!Number.isSafeInteger(o.id)) throw new RemoteValueError(`${at}: a malformed function handle`);
+        return functions.importFunction(o.id as number);
+      }
+      default:
+        throw new RemoteValueError(`${at}: malformed (unknown tag)`);
+    }
+  };
+  return walk(encoded, where, 0);
+}

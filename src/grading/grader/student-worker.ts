@@ -1,0 +1,105 @@
+/**
+ * The student's process: runs the submission's locked and exercise cells in tslab's engine,
+ * confined by the sandbox (sandbox.ts), and answers the test process's calls to the student's
+ * functions over the channel (sync-channel.ts). It never sees a test cell, a hidden test or an
+ * expected value: whatever its code patches, it patches only here.
+ *
+ * The test process drives it: `advance` to a cell runs the student's cells up to that one,
+ * `call` runs one of the student's functions on the test's inputs, `finish` ends the run.
+ * A call runs under vm's breakOnSigint, so the grader's SIGINT at a test's time limit stops a
+ * runaway function and the next test still gets answers.
+ */
+import * as vm from "node:vm";
+import type { Job, JobCell } from "./protocol";
+import { ChannelClosedError, ChannelError, SyncChannel, type Target } from "./sync-channel";
+import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
+
+const INVOKE = Symbol.for("rnnlab.grader.invoke");
+const invokeScript = new vm.Script(`globalThis[Symbol.for("rnnlab.grader.invoke")]()`, { filename: "rnnlab-grader-call" });
+
+/** Runs `f(...args)` so that SIGINT can stop it (see the module comment). */
+function interruptible(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  let result: unknown;
+  (globalThis as Record<symbol, unknown>)[INVOKE] = () => {
+    result = f(...args);
+  };
+  try {
+    invokeScript.runInThisContext({ breakOnSigint: true });
+  } catch (err) {
+    if (/Script execution interrupted/.test(String((err as Error)?.message))) {
+      const e = new Error("the function was stopped at the time limit");
+      e.name = "TimeoutError";
+      throw e;
+    }
+    throw err;
+  }
+  return result;
+}
+
+async function run(job: Job, startedMs: number): Promise<void> {
+  const report = reporter(job.nonce);
+  const engine = createEngine();
+  engine.startNotebook(process.cwd());
+  guardKill();
+  const locals = (engine as unknown as { executor: { locals: Record<string, unknown> } }).executor.locals;
+  /** The student's graded names as their exercise cell left them. */
+  const graded = new Map<string, unknown>();
+  const missing = new Map<string, string>();
+
+  const onNamedCall = (target: Target, args: unknown[]): unknown => {
+    const name = "name" in target ? target.name : "";
+    if (!graded.has(name)) {
+      throw new ReferenceError(missing.get(name) ?? `${name} is not defined by your exercise cell`);
+    }
+    const value = graded.get(name);
+    if ("get" in target && target.get) return value;
+    if (typeof value !== "function") throw new TypeError(`${name} is not a function in your exercise cell (it is ${typeof value})`);
+    return interruptible(value as (...a: unknown[]) => unknown, args);
+  };
+
+  let channel: SyncChannel;
+  try {
+    channel = SyncChannel.open(job.channel, "student", notebookTf(), onNamedCall, interruptible);
+  } catch (err) {
+    throw new Error(`could not open the channel to the tests: ${(err as Error).message}`);
+  }
+  report({ type: "started", ms: performance.now() - startedMs });
+
+  const pending: JobCell[] = [...job.cells].sort((a, b) => a.index - b.index);
+  const runUpTo = async (to: number) => {
+    while (pending.length && pending[0].index <= to) {
+      const cell = pending.shift()!;
+      const { ok } = await runCell(engine, report, cell.index, cell.source, job.timeoutMs);
+      for (const name of cell.graded ?? []) {
+        if (Object.hasOwn(locals, name)) graded.set(name, locals[name]);
+        else missing.set(name, `${name} is not defined: your exercise cell ${cell.gradeId} ${ok ? "does not declare it" : "failed before declaring it"}`);
+      }
+    }
+  };
+
+  for (;;) {
+    let m;
+    try {
+      m = channel.receive();
+    } catch (err) {
+      if (err instanceof ChannelClosedError) break; // the tests are over (or the test process ended)
+      throw err;
+    }
+    if (m.t === "advance") {
+      await runUpTo(m.to);
+      channel.send({ t: "ready", to: m.to });
+    } else if (m.t === "call") {
+      channel.serveCall(m);
+    } else if (m.t === "finish") {
+      await runUpTo(Number.MAX_SAFE_INTEGER);
+      break;
+    } else {
+      throw new ChannelError(`unexpected message "${m.t}" from the test process`);
+    }
+  }
+  channel.close();
+  report({ type: "done" });
+  await engine.close();
+}
+
+main(run);

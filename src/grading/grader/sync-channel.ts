@@ -1,0 +1,225 @@
+/**
+ * A blocking request/response channel between the test process and the student's process,
+ * over two named pipes (FIFOs) that the grader makes for each submission.
+ *
+ * Blocking, because a test calls a student's function as an ordinary synchronous call
+ * (`check.close(rnnCellForward(x, h, w), …)`) and must get its value back before the next
+ * statement. Each frame is a 4-byte length and a JSON message. A call may call back (a test
+ * passes a decoder step to `greedyDecode`), so while one side waits for its answer it also
+ * serves the other side's calls: the two processes take turns on one logical stack.
+ *
+ * The channel trusts nothing it reads: frames are bounded, messages are checked, values are
+ * decoded by remote-value.ts; anything else is a ChannelError for the call that was waiting.
+ */
+import * as fs from "node:fs";
+import { decodeValue, encodeValue, type Encoded, type FunctionTable, type TensorLib } from "./remote-value";
+
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+export class ChannelError extends Error {
+  override name = "ChannelError";
+}
+export class ChannelClosedError extends ChannelError {
+  override name = "ChannelClosedError";
+}
+
+/** A call's target: one of the student's graded names, or a function handle from this call. */
+export type Target = { name: string; get?: boolean } | { fn: number };
+
+export type Message =
+  | { t: "call"; target: Target; args: Encoded[] }
+  | { t: "return"; value: Encoded }
+  | { t: "throw"; ename: string; message: string }
+  | { t: "advance"; to: number }
+  | { t: "ready"; to: number }
+  | { t: "finish" };
+
+/** What a side does when the other calls it; throws become `throw` messages. */
+export type CallHandler = (target: Target, args: unknown[]) => unknown;
+
+const clip = (s: unknown, n: number) => String(s ?? "").slice(0, n);
+
+function validMessage(m: unknown): m is Message {
+  if (!m || typeof m !== "object") return false;
+  const o = m as Record<string, unknown>;
+  switch (o.t) {
+    case "call": {
+      const target = o.target as Record<string, unknown> | undefined;
+      const ok = !!target && (typeof target.name === "string" || Number.isSafeInteger(target.fn));
+      return ok && Array.isArray(o.args);
+    }
+    case "return":
+      return "value" in o;
+    case "throw":
+      return typeof o.ename === "string" && typeof o.message === "string";
+    case "advance":
+    case "ready":
+      return Number.isSafeInteger(o.to);
+    case "finish":
+      return true;
+    default:
+      return false;
+  }
+}
+
+export class SyncChannel {
+  private readonly exported = new Map<number, (...args: unknown[]) => unknown>();
+  private nextId = 1;
+  private depth = 0;
+  private closed = false;
+  private readonly functions: FunctionTable = {
+    exportFunction: (f) => {
+      const id = this.nextId++;
+      this.exported.set(id, f);
+      return id;
+    },
+    importFunction: (id) => (...args: unknown[]) => this.call({ fn: id }, args),
+  };
+
+  constructor(
+    private readonly readFd: number,
+    private readonly writeFd: number,
+    private readonly tf: TensorLib,
+    /** Serves the other side's calls to a graded name (the student's side only). */
+    private readonly onNamedCall?: CallHandler,
+    /** Runs a local function for the other side (the student's side runs it interruptibly). */
+    private readonly invoke: (f: (...args: unknown[]) => unknown, args: unknown[]) => unknown = (f, args) => f(...args),
+  ) {}
+
+  /** Opens both FIFOs; the two sides open them in the same order, so neither waits forever on the other. */
+  static open(paths: { toStudent: string; toTests: string }, side: "tests" | "student", tf: TensorLib, onNamedCall?: CallHandler, invoke?: SyncChannel["invoke"]): SyncChannel {
+    if (side === "tests") {
+      const w = fs.openSync(paths.toStudent, "w");
+      const r = fs.openSync(paths.toTests, "r");
+      return new SyncChannel(r, w, tf, onNamedCall, invoke);
+    }
+    const r = fs.openSync(paths.toStudent, "r");
+    const w = fs.openSync(paths.toTests, "w");
+    return new SyncChannel(r, w, tf, onNamedCall, invoke);
+  }
+
+  send(m: Message): void {
+    if (this.closed) throw new ChannelClosedError("the other process has ended");
+    const body = Buffer.from(JSON.stringify(m), "utf8");
+    if (body.length > MAX_FRAME_BYTES) throw new ChannelError(`a message of ${body.length} bytes (at most ${MAX_FRAME_BYTES})`);
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeUInt32LE(body.length, 0);
+    body.copy(frame, 4);
+    let off = 0;
+    try {
+      while (off < frame.length) off += fs.writeSync(this.writeFd, frame, off, frame.length - off);
+    } catch (err) {
+      this.closed = true;
+      throw new ChannelClosedError(`the other process has ended (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+
+  private readExact(n: number): Buffer {
+    const buf = Buffer.alloc(n);
+    let off = 0;
+    while (off < n) {
+      let got: number;
+      try {
+        got = fs.readSync(this.readFd, buf, off, n - off, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EAGAIN") continue;
+        got = 0;
+      }
+      if (got === 0) {
+        this.closed = true;
+        throw new ChannelClosedError("the other process has ended");
+      }
+      off += got;
+    }
+    return buf;
+  }
+
+  /** The next message; blocks until it arrives. */
+  receive(): Message {
+    if (this.closed) throw new ChannelClosedError("the other process has ended");
+    const length = this.readExact(4).readUInt32LE(0);
+    if (length > MAX_FRAME_BYTES) {
+      this.closed = true;
+      throw new ChannelError(`a message of ${length} bytes was announced (at most ${MAX_FRAME_BYTES})`);
+    }
+    let m: unknown;
+    try {
+      m = JSON.parse(this.readExact(length).toString("utf8"));
+    } catch (err) {
+      if (err instanceof ChannelError) throw err;
+      this.closed = true;
+      throw new ChannelError("a message that is not JSON");
+    }
+    if (!validMessage(m)) {
+      this.closed = true;
+      throw new ChannelError("a malformed message");
+    }
+    return m;
+  }
+
+  /** Answers one call from the other side. */
+  serveCall(m: Extract<Message, { t: "call" }>): void {
+    let reply: Message;
+    try {
+      const args = m.args.map((a, i) => decodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
+      let result: unknown;
+      if ("fn" in m.target) {
+        const f = this.exported.get(m.target.fn);
+        if (!f) throw new ChannelError(`no function with handle ${m.target.fn} in this call`);
+        result = this.invoke(f, args);
+      } else {
+        if (!this.onNamedCall) throw new ChannelError(`calls by name are not served here (${clip(m.target.name, 80)})`);
+        result = this.onNamedCall(m.target, args);
+      }
+      if (result && typeof (result as Promise<unknown>).then === "function") {
+        throw new ChannelError("the function returned a Promise; graded functions must return their value synchronously");
+      }
+      reply = { t: "return", value: encodeValue(result, this.tf, this.functions, "the returned value") };
+    } catch (err) {
+      const e = err as Error;
+      reply = { t: "throw", ename: clip(e?.name ?? "Error", 100), message: clip(e?.message ?? err, 2000) };
+    }
+    this.send(reply);
+  }
+
+  /** Calls the other side and waits for its value, serving its calls back in the meantime. */
+  call(target: Target, args: unknown[]): unknown {
+    this.depth++;
+    try {
+      const encoded = args.map((a, i) => encodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
+      this.send({ t: "call", target, args: encoded });
+      for (;;) {
+        const m = this.receive();
+        if (m.t === "call") {
+          this.serveCall(m);
+          continue;
+        }
+        if (m.t === "return") return decodeValue(m.value, this.tf, this.functions, "the returned value");
+        if (m.t === "throw") throw remoteError(m.ename, m.message);
+        this.closed = true;
+        throw new ChannelError(`expected the call's answer, got "${m.t}"`);
+      }
+    } finally {
+      // Function handles live for one outermost call.
+      if (--this.depth === 0) this.exported.clear();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const fd of [this.readFd, this.writeFd]) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+}
+
+/** An error raised by the other side, rebuilt here with its name and message only. */
+export function remoteError(ename: string, message: string): Error {
+  const e = new Error(message);
+  e.name = /^[A-Za-z_$][\w$]{0,60}$/.test(ename) ? ename : "Error";
+  return e;
+}

@@ -1,0 +1,70 @@
+/**
+ * The test process: the only place a submission's tests run and are decided.
+ *
+ * It runs the source notebook's locked cells, a stand-in for each exercise cell (graded-names.ts:
+ * the source's signatures, bodies that call the student's process) and the source's test cells,
+ * hidden tests included. No student code runs here, so the checks, the library, the built-ins,
+ * the test source and this process's report channel are out of a student's reach; only data
+ * comes back from a student's function (remote-value.ts), and the test judges that data.
+ *
+ * Before each cell it lets the student's process catch up to the same cell (`advance`), so a
+ * student's function is called in the state the notebook would have at that point.
+ */
+import type { Job } from "./protocol";
+import { CALL_KEY, GET_KEY } from "./graded-names";
+import { ChannelError, SyncChannel } from "./sync-channel";
+import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
+
+async function run(job: Job, startedMs: number): Promise<void> {
+  const report = reporter(job.nonce);
+  const engine = createEngine();
+  engine.startNotebook(process.cwd());
+  guardKill();
+  let lost: string | undefined;
+  let channel: SyncChannel | undefined;
+  try {
+    channel = SyncChannel.open(job.channel, "tests", notebookTf());
+  } catch (err) {
+    lost = `could not reach the student's process (${(err as Error).message})`;
+  }
+  const withChannel = <T>(f: (c: SyncChannel) => T): T => {
+    if (lost || !channel) throw new ChannelError(lost ?? "no channel");
+    try {
+      return f(channel);
+    } catch (err) {
+      if (err instanceof ChannelError) lost = `the student's process stopped answering (${err.message})`;
+      throw err;
+    }
+  };
+  const slots = globalThis as Record<symbol, unknown>;
+  slots[Symbol.for(CALL_KEY)] = (name: string, args: unknown[]) => withChannel((c) => c.call({ name }, args));
+  slots[Symbol.for(GET_KEY)] = (name: string) => withChannel((c) => c.call({ name, get: true }, []));
+  report({ type: "started", ms: performance.now() - startedMs });
+
+  for (const cell of job.cells) {
+    if (!lost) {
+      try {
+        withChannel((c) => {
+          c.send({ t: "advance", to: cell.index });
+          const m = c.receive();
+          if (m.t !== "ready" || m.to !== cell.index) throw new ChannelError(`expected ready for cell ${cell.index}, got "${m.t}"`);
+        });
+      } catch {
+        // Recorded in `lost`; the cells still run and every call to the student fails with it.
+      }
+    }
+    await runCell(engine, report, cell.index, cell.source, job.timeoutMs);
+  }
+  if (!lost && channel) {
+    try {
+      channel.send({ t: "finish" });
+    } catch {
+      /* the student's process has ended */
+    }
+  }
+  channel?.close();
+  report({ type: "done" });
+  await engine.close();
+}
+
+main(run);
