@@ -9,11 +9,9 @@
  * bounded, and a bad value is a RemoteValueError naming where in the value it was found.
  */
 
-/** The tensor side of tfjs this codec needs (the notebook's own `tf`). */
-export interface TensorLib {
-  Tensor: abstract new (...args: never[]) => { shape: number[]; dtype: string; dataSync(): ArrayLike<number> | Uint8Array };
-  tensor(values: ArrayLike<number>, shape: number[], dtype: string): unknown;
-}
+/** The notebook's own tfjs (its tensors are what crosses). */
+export type TensorLib = typeof import("@tensorflow/tfjs-core");
+type Tensor = import("@tensorflow/tfjs-core").Tensor;
 
 export type Encoded =
   | null
@@ -87,7 +85,7 @@ export function encodeValue(value: unknown, tf: TensorLib, functions: FunctionTa
     seen.add(v);
     try {
       if (v instanceof tf.Tensor) {
-        const t = v as InstanceType<TensorLib["Tensor"]>;
+        const t = v as Tensor;
         const Array_ = TENSOR_ARRAYS[t.dtype as TensorDtype];
         if (!Array_) throw new RemoteValueError(`${at}: a tensor of dtype ${t.dtype} (expected float32, int32 or bool)`);
         return { $: "tensor", dtype: t.dtype as TensorDtype, shape: [...t.shape], bytes: toBase64(Array_.from(t.dataSync() as ArrayLike<number>)) };
@@ -130,7 +128,8 @@ function typedFrom(Ctor: { new (b: ArrayBuffer): AnyTypedArray; BYTES_PER_ELEMEN
   return new Ctor(copy);
 }
 
-export function decodeValue(encoded: unknown, tf: TensorLib, functions: FunctionTable, where = "value"): unknown {
+/** `created` collects the tensors the decoder makes, in the order tensorsIn lists them. */
+export function decodeValue(encoded: unknown, tf: TensorLib, functions: FunctionTable, where = "value", created: Tensor[] = []): unknown {
   let nodes = 0;
   const walk = (e: unknown, at: string, depth: number): unknown => {
     if (++nodes > LIMITS.nodes) throw new RemoteValueError(`${where}: more than ${LIMITS.nodes} parts`);
@@ -174,7 +173,9 @@ export function decodeValue(encoded: unknown, tf: TensorLib, functions: Function
         const values = typedFrom(Ctor, bytesOf(o.bytes, at), at);
         const size = (shape as number[]).reduce((a, b) => a * b, 1);
         if (values.length !== size) throw new RemoteValueError(`${at}: a tensor of shape [${shape.join(", ")}] with ${values.length} values`);
-        return tf.tensor(values, shape as number[], o.dtype as string);
+        const t = tf.tensor(values, shape as number[], o.dtype as "float32");
+        created.push(t);
+        return t;
       }
       case "typed": {
         if (!Object.hasOwn(TYPED_ARRAYS, o.kind as string)) throw new RemoteValueError(`${at}: a typed array of unknown kind`);
@@ -189,4 +190,27 @@ export function decodeValue(encoded: unknown, tf: TensorLib, functions: Function
     }
   };
   return walk(encoded, where, 0);
+}
+
+/**
+ * The tensors inside a value (plain objects and arrays only), in a fixed order: both processes
+ * list the same value's tensors alike, so an index names the same tensor on both sides.
+ */
+export function tensorsIn(value: unknown, tf: TensorLib): Tensor[] {
+  const found: Tensor[] = [];
+  mapTensors(value, tf, (t) => (found.push(t), t));
+  return found;
+}
+
+/** `value` with each tensor replaced by `f(tensor, index)`; other leaves and functions kept. */
+export function mapTensors(value: unknown, tf: TensorLib, f: (t: Tensor, index: number) => Tensor): unknown {
+  let index = 0;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > LIMITS.depth || v === null || typeof v !== "object") return v;
+    if (v instanceof tf.Tensor) return f(v as Tensor, index++);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (ArrayBuffer.isView(v) || !isPlainObject(v)) return v;
+    return Object.fromEntries(Object.keys(v).map((k) => [k, walk((v as Record<string, unknown>)[k], depth + 1)]));
+  };
+  return walk(value, 0);
 }

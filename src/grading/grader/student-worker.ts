@@ -11,6 +11,7 @@
  */
 import * as vm from "node:vm";
 import type { Job, JobCell } from "./protocol";
+import { vectorJacobianProduct } from "./remote-gradient";
 import { ChannelClosedError, ChannelError, SyncChannel, type Target } from "./sync-channel";
 import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
 
@@ -44,6 +45,7 @@ async function run(job: Job, startedMs: number): Promise<void> {
   const locals = (engine as unknown as { executor: { locals: Record<string, unknown> } }).executor.locals;
   /** The student's graded names as their exercise cell left them. */
   const graded = new Map<string, unknown>();
+  const tf = notebookTf();
   const missing = new Map<string, string>();
 
   const onNamedCall = (target: Target, args: unknown[]): unknown => {
@@ -54,12 +56,14 @@ async function run(job: Job, startedMs: number): Promise<void> {
     const value = graded.get(name);
     if ("get" in target && target.get) return value;
     if (typeof value !== "function") throw new TypeError(`${name} is not a function in your exercise cell (it is ${typeof value})`);
-    return interruptible(value as (...a: unknown[]) => unknown, args);
+    const f = value as (...a: unknown[]) => unknown;
+    if ("vjp" in target && target.vjp) return vectorJacobianProduct(tf, f, args[0] as unknown[], args[1], (g) => interruptible(g, []));
+    return interruptible(f, args);
   };
 
   let channel: SyncChannel;
   try {
-    channel = SyncChannel.open(job.channel, "student", notebookTf(), onNamedCall, interruptible);
+    channel = SyncChannel.open(job.channel, "student", tf, onNamedCall, interruptible);
   } catch (err) {
     throw new Error(`could not open the channel to the tests: ${(err as Error).message}`);
   }

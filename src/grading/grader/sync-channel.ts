@@ -12,7 +12,9 @@
  * decoded by remote-value.ts; anything else is a ChannelError for the call that was waiting.
  */
 import * as fs from "node:fs";
-import { decodeValue, encodeValue, type Encoded, type FunctionTable, type TensorLib } from "./remote-value";
+import { decodeValue, encodeValue, tensorsIn, type Encoded, type FunctionTable, type TensorLib } from "./remote-value";
+
+type Tensor = import("@tensorflow/tfjs-core").Tensor;
 
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
@@ -24,11 +26,11 @@ export class ChannelClosedError extends ChannelError {
 }
 
 /** A call's target: one of the student's graded names, or a function handle from this call. */
-export type Target = { name: string; get?: boolean } | { fn: number };
+export type Target = { name: string; get?: boolean; vjp?: boolean } | { fn: number };
 
 export type Message =
   | { t: "call"; target: Target; args: Encoded[] }
-  | { t: "return"; value: Encoded }
+  | { t: "return"; value: Encoded; leaked: number; disposed: number[] }
   | { t: "throw"; ename: string; message: string }
   | { t: "advance"; to: number }
   | { t: "ready"; to: number }
@@ -49,7 +51,7 @@ function validMessage(m: unknown): m is Message {
       return ok && Array.isArray(o.args);
     }
     case "return":
-      return "value" in o;
+      return "value" in o && Number.isSafeInteger(o.leaked) && Array.isArray(o.disposed) && o.disposed.length <= 10_000 && o.disposed.every((i) => Number.isSafeInteger(i));
     case "throw":
       return typeof o.ename === "string" && typeof o.message === "string";
     case "advance":
@@ -84,6 +86,12 @@ export class SyncChannel {
     private readonly onNamedCall?: CallHandler,
     /** Runs a local function for the other side (the student's side runs it interruptibly). */
     private readonly invoke: (f: (...args: unknown[]) => unknown, args: unknown[]) => unknown = (f, args) => f(...args),
+    /**
+     * The test process mirrors the student's tensor bookkeeping: a tensor a student's function
+     * leaves behind is one more tensor here, and an argument it disposed is disposed here, so
+     * a test's tf.memory() and isDisposed checks see what they would see in the notebook.
+     */
+    private readonly mirrorTensors = false,
   ) {}
 
   /** Opens both FIFOs; the two sides open them in the same order, so neither waits forever on the other. */
@@ -91,7 +99,7 @@ export class SyncChannel {
     if (side === "tests") {
       const w = fs.openSync(paths.toStudent, "w");
       const r = fs.openSync(paths.toTests, "r");
-      return new SyncChannel(r, w, tf, onNamedCall, invoke);
+      return new SyncChannel(r, w, tf, onNamedCall, invoke, true);
     }
     const r = fs.openSync(paths.toStudent, "r");
     const w = fs.openSync(paths.toTests, "w");
@@ -157,11 +165,21 @@ export class SyncChannel {
     return m;
   }
 
-  /** Answers one call from the other side. */
+  /**
+   * Answers one call from the other side. The tensors made here for its arguments, and the new
+   * ones returned (the caller gets copies), are disposed once the answer is encoded; what is
+   * left over is the function's own leak, reported with the answer.
+   */
   serveCall(m: Extract<Message, { t: "call" }>): void {
+    const tf = this.tf;
+    const before = tf.memory().numTensors;
+    const watermark = tf.scalar(0);
+    const firstNewId = watermark.id;
+    watermark.dispose();
+    const created: Tensor[] = [];
     let reply: Message;
     try {
-      const args = m.args.map((a, i) => decodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
+      const args = m.args.map((a, i) => decodeValue(a, tf, this.functions, `argument ${i + 1}`, created));
       let result: unknown;
       if ("fn" in m.target) {
         const f = this.exported.get(m.target.fn);
@@ -174,8 +192,13 @@ export class SyncChannel {
       if (result && typeof (result as Promise<unknown>).then === "function") {
         throw new ChannelError("the function returned a Promise; graded functions must return their value synchronously");
       }
-      reply = { t: "return", value: encodeValue(result, this.tf, this.functions, "the returned value") };
+      const value = encodeValue(result, tf, this.functions, "the returned value");
+      const disposed = created.flatMap((t, i) => (t.isDisposed ? [i] : []));
+      for (const t of tensorsIn(result, tf)) if (t.id >= firstNewId && !(t instanceof tf.Variable)) t.dispose();
+      tf.dispose(created);
+      reply = { t: "return", value, disposed, leaked: tf.memory().numTensors - before };
     } catch (err) {
+      tf.dispose(created);
       const e = err as Error;
       reply = { t: "throw", ename: clip(e?.name ?? "Error", 100), message: clip(e?.message ?? err, 2000) };
     }
@@ -187,6 +210,7 @@ export class SyncChannel {
     this.depth++;
     try {
       const encoded = args.map((a, i) => encodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
+      const argTensors = tensorsIn(args, this.tf);
       this.send({ t: "call", target, args: encoded });
       for (;;) {
         const m = this.receive();
@@ -194,7 +218,14 @@ export class SyncChannel {
           this.serveCall(m);
           continue;
         }
-        if (m.t === "return") return decodeValue(m.value, this.tf, this.functions, "the returned value");
+        if (m.t === "return") {
+          const value = decodeValue(m.value, this.tf, this.functions, "the returned value");
+          if (this.mirrorTensors) {
+            for (const i of m.disposed) argTensors[i]?.dispose();
+            for (let k = 0; k < Math.min(m.leaked, 100_000); k++) this.tf.scalar(0);
+          }
+          return value;
+        }
         if (m.t === "throw") throw remoteError(m.ename, m.message);
         this.closed = true;
         throw new ChannelError(`expected the call's answer, got "${m.t}"`);

@@ -12,6 +12,7 @@
  */
 import type { Job } from "./protocol";
 import { CALL_KEY, GET_KEY } from "./graded-names";
+import { callGraded } from "./remote-gradient";
 import { ChannelError, SyncChannel } from "./sync-channel";
 import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
 
@@ -20,10 +21,11 @@ async function run(job: Job, startedMs: number): Promise<void> {
   const engine = createEngine();
   engine.startNotebook(process.cwd());
   guardKill();
+  const tf = notebookTf();
   let lost: string | undefined;
   let channel: SyncChannel | undefined;
   try {
-    channel = SyncChannel.open(job.channel, "tests", notebookTf());
+    channel = SyncChannel.open(job.channel, "tests", tf);
   } catch (err) {
     lost = `could not reach the student's process (${(err as Error).message})`;
   }
@@ -37,7 +39,7 @@ async function run(job: Job, startedMs: number): Promise<void> {
     }
   };
   const slots = globalThis as Record<symbol, unknown>;
-  slots[Symbol.for(CALL_KEY)] = (name: string, args: unknown[]) => withChannel((c) => c.call({ name }, args));
+  slots[Symbol.for(CALL_KEY)] = (name: string, args: unknown[]) => withChannel((c) => callGraded(c, tf, name, args));
   slots[Symbol.for(GET_KEY)] = (name: string) => withChannel((c) => c.call({ name, get: true }, []));
   report({ type: "started", ms: performance.now() - startedMs });
 

@@ -106,12 +106,7 @@ export function notebookTf(): TensorLib {
   let tf: TensorLib | undefined;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const load = (): TensorLib => (tf ??= require("../../rnnlab").tf);
-  return {
-    get Tensor() {
-      return load().Tensor;
-    },
-    tensor: (values, shape, dtype) => load().tensor(values, shape, dtype),
-  };
+  return new Proxy({} as TensorLib, { get: (_, key) => load()[key as keyof TensorLib] });
 }
 
 /** The worker's entry: a failure of the worker itself ends the process with its reason on stderr. */
