@@ -8,8 +8,8 @@
  * The grader keeps every clock and the memory watch:
  * - a student's cell past the timeout gets SIGINT (the engine stops it with TimeoutError), and
  *   SIGKILL a grace period later if it is still running;
- * - a test past the timeout: SIGINT to both (a runaway student function stops, and the test
- *   sees a TimeoutError), then SIGKILL to the student's process, then to the test process;
+ * - a test past the timeout: SIGINT to the student's process (a runaway function stops and the
+ *   test sees its TimeoutError), then to the test process, then SIGKILL to each in turn;
  * - both must start within `startupMs`; the whole submission must end within `totalMs`;
  * - resident memory is polled and a process above `rssMb` is killed.
  * Whatever happens, both processes end, and the result says which cells reported.
@@ -109,10 +109,13 @@ export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, plan
       if (m.type === "started") onStarted(m.ms);
       else if (m.type === "cell-start") {
         clear("tests");
-        later("tests", limits.timeoutMs, () => (student.interrupt(), tests.interrupt()));
-        later("tests", limits.timeoutMs + limits.graceMs / 2, () =>
+        // First the student's function (the test then fails with its TimeoutError), then the
+        // test's own code, then kills, one at a time so that each step can take effect.
+        later("tests", limits.timeoutMs, () => student.interrupt());
+        later("tests", limits.timeoutMs + limits.graceMs / 2, () => tests.interrupt());
+        later("tests", limits.timeoutMs + limits.graceMs, () =>
           student.kill("timeout", `a function called by ${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
-        later("tests", limits.timeoutMs + limits.graceMs, () => tests.kill("timeout", `${where(m.index)} did not end after its time limit`));
+        later("tests", limits.timeoutMs + 1.5 * limits.graceMs, () => tests.kill("timeout", `${where(m.index)} did not end after its time limit`));
       } else if (m.type === "cell-end") {
         clear("tests");
         result.cells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };

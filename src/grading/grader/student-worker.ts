@@ -27,7 +27,7 @@ function interruptible(f: (...args: unknown[]) => unknown, args: unknown[]): unk
   try {
     invokeScript.runInThisContext({ breakOnSigint: true });
   } catch (err) {
-    if (/Script execution interrupted/.test(String((err as Error)?.message))) {
+    if (/Script execution was interrupted/.test(String((err as Error)?.message))) {
       const e = new Error("the function was stopped at the time limit");
       e.name = "TimeoutError";
       throw e;
@@ -81,25 +81,24 @@ async function run(job: Job, startedMs: number): Promise<void> {
     }
   };
 
-  for (;;) {
-    let m;
-    try {
-      m = channel.receive();
-    } catch (err) {
-      if (err instanceof ChannelClosedError) break; // the tests are over (or the test process ended)
-      throw err;
+  try {
+    for (;;) {
+      const m = channel.receive();
+      if (m.t === "advance") {
+        await runUpTo(m.to);
+        channel.send({ t: "ready", to: m.to });
+      } else if (m.t === "call") {
+        channel.serveCall(m);
+      } else if (m.t === "finish") {
+        await runUpTo(Number.MAX_SAFE_INTEGER);
+        break;
+      } else {
+        throw new ChannelError(`unexpected message "${m.t}" from the test process`);
+      }
     }
-    if (m.t === "advance") {
-      await runUpTo(m.to);
-      channel.send({ t: "ready", to: m.to });
-    } else if (m.t === "call") {
-      channel.serveCall(m);
-    } else if (m.t === "finish") {
-      await runUpTo(Number.MAX_SAFE_INTEGER);
-      break;
-    } else {
-      throw new ChannelError(`unexpected message "${m.t}" from the test process`);
-    }
+  } catch (err) {
+    // The test process has ended: no test will call again. Anything else is this worker's failure.
+    if (!(err instanceof ChannelClosedError)) throw err;
   }
   channel.close();
   report({ type: "done" });
