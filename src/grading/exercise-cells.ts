@@ -2,7 +2,8 @@
  * The authoring format that release and grade share: nbgrader's cell metadata
  * (schema 3) and the source markers inside cells.
  *
- *   metadata.nbgrader = { grade_id, solution, grade, points?, locked, schema_version: 3, checksum? }
+ *   metadata.nbgrader = { grade_id, solution, grade, points?, locked, schema_version: 3, checksum?, cell_type? }
+ *   (checksum and cell_type are written by the release, as nbgrader's generate_assignment does)
  *
  * - exercise cell  (solution: true):  code with `// BEGIN SOLUTION` … `// END SOLUTION` regions.
  *   Lines `// HINT: …` inside a region survive into the student's stub.

@@ -89,11 +89,23 @@ describe.skipIf(!canSwitch)("the exchange between users (POSIX permissions)", ()
     expect(sh("bob", `ls "${root}/rnnlab/feedback"`).out).toMatch(/Permission denied/);
   });
 
+  it("without setgid on inbound a submission falls back to nbgrader's modes, and the student is told", () => {
+    fs.chmodSync(inbound, 0o1733);
+    try {
+      const r = exchange("bob", "submit", A, "--student", "bob");
+      expect(r.out).toMatch(/warning: .*inbound is not setgid, so your files are readable by anyone who learns the submission's name/);
+      const mine = fs.readdirSync(inbound).filter((n) => n.startsWith("bob+")).map((n) => path.join(inbound, n)).sort((a, b) => fs.statSync(b).ctimeMs - fs.statSync(a).ctimeMs)[0];
+      expect([fs.statSync(mine).gid, fs.statSync(mine).mode & 0o7777, fs.statSync(path.join(mine, `${A}.ipynb`)).mode & 0o7777]).toEqual([USERS.bob, 0o777, 0o644]);
+    } finally {
+      fs.chmodSync(inbound, 0o3733);
+    }
+  });
+
   it("the teacher collects both, reports that the owners' logins differ from the names claimed, and returns feedback each student alone can fetch", () => {
     const collect = exchange("teacher", "collect", A);
     expect(collect.status).toBe(0);
     expect(collect.out).toMatch(/collected alice: .*\(1 submission\(s\)\), on time/);
-    expect(collect.out).toMatch(/collected bob: /);
+    expect(collect.out).toMatch(/collected bob: .*\(2 submission\(s\)\)/);
     // These test uids have no login names, so nbgrader's owner check cannot match them.
     expect(collect.out).toContain(`warning: claims to be from alice but belongs to uid ${USERS.alice}`);
     expect(fs.existsSync(path.join(homeOf("teacher"), "submitted", "alice", A, `${A}.ipynb`))).toBe(true);
