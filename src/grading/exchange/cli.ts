@@ -111,7 +111,9 @@ export function runExchange(argv: string[], env: NodeJS.ProcessEnv = process.env
 
 if (require.main === module) {
   try {
-    runExchange(process.argv.slice(2));
+    // npm runs scripts in the project's folder; INIT_CWD is where the user typed the command,
+    // which is where a student's assignment folder and a teacher's submitted/ live.
+    runExchange(process.argv.slice(2), process.env, process.env.INIT_CWD ?? process.cwd());
   } catch (err) {
     console.error((err as Error).message);
     // A bad argument (its message starts with the argument's name) is exit code 2, as in `npm run grade`.
