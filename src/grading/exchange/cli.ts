@@ -112,8 +112,10 @@ export function runExchange(argv: string[], env: NodeJS.ProcessEnv = process.env
 if (require.main === module) {
   try {
     // npm runs scripts in the project's folder; INIT_CWD is where the user typed the command,
-    // which is where a student's assignment folder and a teacher's submitted/ live.
-    runExchange(process.argv.slice(2), process.env, process.env.INIT_CWD ?? process.cwd());
+    // which is where a student's assignment folder and a teacher's submitted/ live. Only under
+    // `npm run exchange` itself: INIT_CWD is inherited by every process an npm script starts.
+    const typedIn = process.env.npm_lifecycle_event === "exchange" ? process.env.INIT_CWD : undefined;
+    runExchange(process.argv.slice(2), process.env, typedIn ?? process.cwd());
   } catch (err) {
     console.error((err as Error).message);
     // A bad argument (its message starts with the argument's name) is exit code 2, as in `npm run grade`.
