@@ -2,7 +2,8 @@
  * The authoring format that release and grade share: nbgrader's cell metadata
  * (schema 3) and the source markers inside cells.
  *
- *   metadata.nbgrader = { grade_id, solution, grade, points?, locked, schema_version: 3, checksum? }
+ *   metadata.nbgrader = { grade_id, solution, grade, points?, locked, schema_version: 3, checksum?, cell_type? }
+ *   (checksum and cell_type are written by the release, as nbgrader's generate_assignment does)
  *
  * - exercise cell  (solution: true):  code with `// BEGIN SOLUTION` … `// END SOLUTION` regions.
  *   Lines `// HINT: …` inside a region survive into the student's stub.
@@ -11,8 +12,8 @@
  * - locked cell    (locked: true):    setup the student must not change.
  * - tag `skip-grading`:               not needed to grade (long training, plots).
  */
-import { createHash } from "node:crypto";
 import { sourceOf, type Cell } from "../runner/notebook";
+import { nbgraderChecksum } from "./nbgrader-checksum";
 
 export const BEGIN_SOLUTION = "// BEGIN SOLUTION";
 export const END_SOLUTION = "// END SOLUTION";
@@ -28,7 +29,9 @@ export interface NbgraderMeta {
   locked: boolean;
   points?: number;
   schema_version: 3;
+  /** Set by the release: nbgrader's MD5 of the released cell, and the cell's type then. */
   checksum?: string;
+  cell_type?: "code" | "markdown" | "raw";
 }
 
 export class AuthoringError extends Error {
@@ -123,16 +126,10 @@ export function fullTestSource(source: string, gradeId: string): string {
 export const hasHiddenTests = (source: string, gradeId: string): boolean => regionsOf(source, BEGIN_HIDDEN, END_HIDDEN, gradeId).length > 0;
 
 /**
- * nbgrader-style checksum of a cell as released: cell type, grade_id, points and source,
- * with trailing whitespace ignored so an editor's reformatting is not called tampering.
+ * The checksum nbgrader stores in a released cell and checks at grading time: nbgrader's own
+ * MD5 (see nbgrader-checksum.ts), so nbgrader and rnnlab's grader call the same edits tampering.
+ * Any change to the source counts, trailing whitespace included, as in nbgrader.
  */
 export function cellChecksum(cell: Cell): string {
-  const m = nbgraderOf(cell);
-  const source = sourceOf(cell)
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n")
-    .trim();
-  const canonical = JSON.stringify([cell.cell_type, m?.grade_id ?? "", m?.points ?? 0, m?.grade ?? false, m?.solution ?? false, source]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return nbgraderChecksum(cell);
 }

@@ -6,8 +6,12 @@
  * - each solution region becomes its hints and a NotImplementedError naming the exercise;
  * - hidden tests are removed;
  * - outputs and execution counts are cleared;
- * - locked and test cells become non-editable and non-deletable, with the checksum of the
- *   cell as released, so the grader can tell a tampered cell from an untouched one.
+ * - locked and test cells become non-editable and non-deletable, exercise cells non-deletable
+ *   (nbgrader's LockCells);
+ * - every exercise, test and locked cell gets nbgrader's checksum of the cell as released and
+ *   its cell type (nbgrader's ComputeChecksums), so the grader, and nbgrader, can tell a
+ *   tampered cell from an untouched one;
+ * - every notebook, source and released, must pass nbgrader's schema v3 (nbgrader-schema.ts).
  *
  * The output is deterministic, so `--check` can say whether notebooks/ is stale: it exits
  * non-zero naming every stale, missing or extra notebook.
@@ -18,6 +22,7 @@ import { readNotebook, serializeNotebook, sourceOf, toLines, type Cell, type Not
 import {
   AuthoringError, BEGIN_HIDDEN, END_HIDDEN, cellChecksum, isSkipped, nbgraderOf, regionsOf, roleOf, stubSource, visibleTestSource,
 } from "./exercise-cells";
+import { cellSchemaReport, notebookSchemaReport } from "./nbgrader-schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -26,6 +31,7 @@ export function authoringProblems(nb: Notebook, name: string): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
   nb.cells.forEach((cell, i) => {
+    problems.push(...cellSchemaReport(cell, `${name}, cell ${i + 1}`).errors);
     const m = nbgraderOf(cell);
     if (!m) return;
     const where = `${name}, cell ${i + 1} (${m.grade_id})`;
@@ -58,12 +64,21 @@ function releasedCell(cell: Cell): Cell {
   if (!m) return out;
   if (role === "exercise") out.source = toLines(stubSource(sourceOf(cell), m.grade_id));
   if (role === "test") out.source = toLines(visibleTestSource(sourceOf(cell), m.grade_id));
+  // nbgrader's LockCells: an exercise cell may be edited but not deleted; test and locked
+  // cells may be neither.
+  if (role === "exercise") out.metadata.deletable = false;
   if (role === "test" || role === "locked") {
     m.locked = true;
     out.metadata.editable = false;
     out.metadata.deletable = false;
+  }
+  // nbgrader's ComputeChecksums, run last as nbgrader runs it (after the solutions and hidden
+  // tests are out): the checksum of the cell as the student receives it, and the cell type it
+  // had, which nbgrader's validator compares with the submitted cell's.
+  if (role !== "free") {
     delete m.checksum;
     m.checksum = cellChecksum(out);
+    m.cell_type = out.cell_type;
   }
   return out;
 }
@@ -72,7 +87,11 @@ function releasedCell(cell: Cell): Cell {
 export function releaseNotebook(nb: Notebook, name: string): Notebook {
   const problems = authoringProblems(nb, name);
   if (problems.length) throw new AuthoringError(problems.join("\n"));
-  return { ...nb, cells: nb.cells.map(releasedCell) };
+  const released = { ...nb, cells: nb.cells.map(releasedCell) };
+  // The release adds checksums and cell types: check that nbgrader would still read the result.
+  const invalid = notebookSchemaReport(released.cells, `${name} (released)`).errors;
+  if (invalid.length) throw new AuthoringError(invalid.join("\n"));
+  return released;
 }
 
 export interface ReleasePlan {

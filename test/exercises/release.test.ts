@@ -38,13 +38,20 @@ describe("releaseNotebook", () => {
     for (const c of released.cells) expect([c.outputs, c.execution_count]).toEqual([[], null]);
   });
 
-  it("locks setup and test cells against editing and deletion, with the released cell's checksum", () => {
-    for (const c of [setup, test]) {
-      expect(c.metadata).toMatchObject({ editable: false, deletable: false, nbgrader: { locked: true } });
-      expect(nbgraderOf(c)!.checksum).toBe(cellChecksum(c));
-    }
+  it("locks setup and test cells against editing and deletion, exercise cells against deletion, as nbgrader's LockCells does", () => {
+    for (const c of [setup, test]) expect(c.metadata).toMatchObject({ editable: false, deletable: false, nbgrader: { locked: true } });
     expect(exercise.metadata.editable).toBeUndefined();
+    expect(exercise.metadata.deletable).toBe(false);
     expect(free.metadata.tags).toEqual(["skip-grading"]);
+  });
+
+  it("stores nbgrader's checksum of the released cell and its cell type in every exercise, test and locked cell, as nbgrader's ComputeChecksums does", () => {
+    for (const c of [setup, exercise, test]) {
+      expect(nbgraderOf(c)!.checksum).toMatch(/^[0-9a-f]{32}$/);
+      expect(nbgraderOf(c)!.checksum).toBe(cellChecksum(c));
+      expect(nbgraderOf(c)!.cell_type).toBe("code");
+    }
+    expect(free.metadata.nbgrader).toBeUndefined();
   });
 
   it("is deterministic", () => {
