@@ -169,8 +169,9 @@ describe("return and fetch-feedback", () => {
 
   it("puts each student's pages in the exchange under nbgrader's hashed names, and each student fetches only theirs", () => {
     for (const s of ["alice", "bob"]) {
-      fs.mkdirSync(path.join(feedback, s), { recursive: true });
-      fs.writeFileSync(path.join(feedback, s, `${A}.html`), `<p>feedback for ${s}</p>`);
+      // npm run grade over submitted/ writes feedback/<student>/<assignment>/<notebook>.html
+      fs.mkdirSync(path.join(feedback, s, A), { recursive: true });
+      fs.writeFileSync(path.join(feedback, s, A, `${A}.html`), `<p>feedback for ${s}</p>`);
     }
     const returned = returnFeedback({ ...common, submitted: path.join(tmp, "submitted"), feedback });
     expect(returned.map((r) => r.student)).toEqual(["alice", "bob"]);

@@ -112,8 +112,8 @@ describe.skipIf(!canSwitch)("the exchange between users (POSIX permissions)", ()
 
     const fb = path.join(homeOf("teacher"), "build", "grades", "feedback");
     for (const s of ["alice", "bob"]) {
-      fs.mkdirSync(path.join(fb, s), { recursive: true });
-      fs.writeFileSync(path.join(fb, s, `${A}.html`), `<p>for ${s}</p>`);
+      fs.mkdirSync(path.join(fb, s, A), { recursive: true });
+      fs.writeFileSync(path.join(fb, s, A, `${A}.html`), `<p>for ${s}</p>`);
     }
     fs.chownSync(path.join(homeOf("teacher"), "build"), USERS.teacher, USERS.teacher);
     expect(exchange("teacher", "return", A).out).toMatch(/returned 2 feedback page\(s\) for rnnlab\/00-welcome to 2 student\(s\)/);

@@ -3,7 +3,7 @@
  *
  * `npm run exchange -- return <assignment> [--submitted submitted] [--feedback build/grades/feedback]` (teacher)
  *   For each collected submission <submitted>/<student>/<assignment>/ and each notebook in it,
- *   the grader's feedback page <feedback>/<student>/<notebook>.html goes to the exchange as
+ *   the grader's feedback page <feedback>/<student>/<assignment>/<notebook>.html goes to the exchange as
  *   feedback/<md5(secret + notebook name)>.html. The feedback folder is 0711: a student cannot
  *   list it, and can open only the pages whose names their own secret gives.
  *
@@ -11,6 +11,7 @@
  *   For each of the student's submissions in their cache, the pages found by its secret are
  *   copied to <dir>/<assignment>/feedback/<timestamp>/<notebook>.html.
  */
+import { feedbackPage } from "../grader/feedback";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureFolder, notebooksUnder, writeAtomic } from "./files";
@@ -39,7 +40,7 @@ export function returnFeedback(o: ReturnOptions): Returned[] {
   const course = checkId("--course", o.course);
   const assignment = checkId("assignment", o.assignment);
   if (!fs.existsSync(o.submitted)) throw new ExchangeError(`return: --submitted: expected the folder collect wrote, got "${o.submitted}", which does not exist.`);
-  if (!fs.existsSync(o.feedback)) throw new ExchangeError(`return: --feedback: expected the grader's feedback folder (<student>/<notebook>.html), got "${o.feedback}", which does not exist.`);
+  if (!fs.existsSync(o.feedback)) throw new ExchangeError(`return: --feedback: expected the grader's feedback folder (<student>/<assignment>/<notebook>.html, from grading the submitted folder), got "${o.feedback}", which does not exist.`);
   const f = courseFolders(o.root, course);
   if (!fs.existsSync(f.course)) throw new ExchangeError(`return: expected the course folder ${f.course}, got nothing there; is --root or --course wrong?`);
   ensureFolder(f.feedback, MODES.feedback, (m) => log(`warning: ${m}`));
@@ -55,7 +56,7 @@ export function returnFeedback(o: ReturnOptions): Returned[] {
     }
     const secret = fs.readFileSync(secretFile, "utf8");
     for (const nb of notebooksUnder(sub)) {
-      const page = path.join(o.feedback, student, `${notebookId(nb)}.html`);
+      const page = feedbackPage(o.feedback, `${student}/${assignment}/${nb}`);
       if (!fs.existsSync(page)) {
         log(`warning: ${student}: no feedback page ${page}; grade first (npm run grade).`);
         continue;

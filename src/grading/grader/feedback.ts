@@ -20,11 +20,16 @@ export const escapeHtml = (s: string): string =>
 export const safeSegment = (s: string): string =>
   s.replace(/[^A-Za-z0-9_.-]|^\.|%/gu, (c) => [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")) || "%00";
 
-/** Where a submission's feedback page goes: its id's folders, then its notebook's name. */
-export function feedbackPath(out: string, id: string): string {
+/**
+ * A submission's feedback page in `feedbackDir`: its id's folders, then its notebook's name
+ * (grading `submitted/` gives feedback/<student>/<assignment>/<notebook>.html).
+ */
+export function feedbackPage(feedbackDir: string, id: string): string {
   const segments = id.replace(/\.ipynb$/i, "").split("/").map(safeSegment);
-  return path.join(out, "feedback", ...segments) + ".html";
+  return path.join(feedbackDir, ...segments) + ".html";
 }
+
+export const feedbackPath = (out: string, id: string): string => feedbackPage(path.join(out, "feedback"), id);
 
 const STATUS_TEXT: Record<string, string> = {
   passed: "passed", failed: "failed", "not-attempted": "not attempted", error: "did not run", timeout: "timed out",
