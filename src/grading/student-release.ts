@@ -20,8 +20,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { readNotebook, serializeNotebook, sourceOf, toLines, type Cell, type Notebook } from "../runner/notebook";
 import {
-  AuthoringError, BEGIN_HIDDEN, END_HIDDEN, cellChecksum, isSkipped, nbgraderOf, regionsOf, roleOf, stubSource, visibleTestSource,
+  AuthoringError, BEGIN_HIDDEN, END_HIDDEN, cellChecksum, isSkipped, nbgraderOf, regionsOf, roleOf, solvedSource, stubSource, visibleTestSource,
 } from "./exercise-cells";
+import { gradedCellOf } from "./grader/graded-names";
 import { cellSchemaReport, notebookSchemaReport } from "./nbgrader-schema";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -44,7 +45,11 @@ export function authoringProblems(nb: Notebook, name: string): string[] {
     if (role === "test" && !(typeof m.points === "number" && m.points > 0)) problems.push(`${where}: expected a test cell with points > 0, got ${JSON.stringify(m.points)}.`);
     if (m.solution && m.grade) problems.push(`${where}: expected an exercise cell (solution) or a test cell (grade), got both; put the tests in their own cell.`);
     try {
-      if (role === "exercise") stubSource(sourceOf(cell), m.grade_id);
+      if (role === "exercise") {
+        stubSource(sourceOf(cell), m.grade_id);
+        // The grader calls what the cell declares from another process: functions and constants only.
+        gradedCellOf(solvedSource(sourceOf(cell), m.grade_id), m.grade_id);
+      }
       if (role === "test") regionsOf(sourceOf(cell), BEGIN_HIDDEN, END_HIDDEN, where);
     } catch (err) {
       problems.push(err instanceof AuthoringError ? `${name}, cell ${i + 1}: ${err.message}` : String(err));

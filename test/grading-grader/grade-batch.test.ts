@@ -3,44 +3,17 @@
  * 00-welcome and 01-vanilla-rnn, one student per case, then assertions on grades.csv,
  * grades.json and the feedback pages. Runs the built CLI (npm test builds first).
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BEGIN_HIDDEN, END_HIDDEN, nbgraderOf, regionsOf, solvedSource, withSolutionBody } from "../../src/grading/exercise-cells";
+import { BEGIN_HIDDEN, END_HIDDEN, nbgraderOf, regionsOf } from "../../src/grading/exercise-cells";
 import { escapeHtml } from "../../src/grading/grader/feedback";
-import { releaseNotebook } from "../../src/grading/student-release";
-import { readNotebook, serializeNotebook, sourceOf, toLines, type Notebook } from "../../src/runner/notebook";
+import { sourceOf, toLines, type Notebook } from "../../src/runner/notebook";
+import { RNN, ROOT, WELCOME, allSolved, grade, solvedCell, source, submission, writeClass, wrong, type Row } from "./class-builder";
 
-const ROOT = path.resolve(__dirname, "../..");
-const CLI = path.join(ROOT, "dist/grading/grader/cli.js");
-const WELCOME = "00-welcome.ipynb";
-const RNN = "01-vanilla-rnn.ipynb";
-const source = (name: string) => readNotebook(path.join(ROOT, "solutions", name));
-const wrong = (nb: string, id: string, file: string) => fs.readFileSync(path.join(ROOT, "test/fixtures/wrong", nb, id, file), "utf8");
 const pwned = path.join(ROOT, "build", `grader-escape-${randomBytes(4).toString("hex")}.txt`);
-
-type Answer = "solved" | "stub" | { body: string } | { cell: string };
-
-/** The released notebook with the given exercises answered (others left as stubs). */
-function submission(name: string, answers: Record<string, Answer>): Notebook {
-  const src = source(name);
-  const nb = releaseNotebook(src, name);
-  nb.cells.forEach((cell, i) => {
-    const id = nbgraderOf(cell)?.grade_id;
-    const a = id ? answers[id] : undefined;
-    if (!id || !a || a === "stub") return;
-    const original = sourceOf(src.cells[i]);
-    const text = a === "solved" ? solvedSource(original, id) : "body" in a ? withSolutionBody(original, id, a.body) : a.cell;
-    cell.source = toLines(text);
-  });
-  return nb;
-}
-
-const allSolved = (name: string) => Object.fromEntries(source(name).cells.filter((c) => nbgraderOf(c)?.solution).map((c) => [nbgraderOf(c)!.grade_id, "solved" as Answer]));
 
 const READ_SOLUTIONS = `
   const fs = require("fs");
@@ -69,7 +42,7 @@ function classOf(): Case[] {
   testCell.source = toLines(`{\n  check.true(true, "all good");\n}`);
   const gina = submission(RNN, allSolved(RNN));
   gina.cells = gina.cells.filter((c) => nbgraderOf(c)?.grade_id !== "test_rnn_forward");
-  const solvedAffine = solvedSource(sourceOf(source(WELCOME).cells.find((c) => nbgraderOf(c)?.grade_id === "affine")!), "affine");
+  const solvedAffine = solvedCell(WELCOME, "affine");
   return [
     { student: "alice", files: { [WELCOME]: submission(WELCOME, allSolved(WELCOME)), [RNN]: submission(RNN, allSolved(RNN)) } },
     {
@@ -91,7 +64,6 @@ function classOf(): Case[] {
   ];
 }
 
-interface Row { student: string; notebook: string; grade_id: string; exercise: string; points: number; max_points: number; status: string; reason: string }
 let rows: Row[] = [];
 let submissions: { student: string; notebook: string; points: number; max_points: number; problems: string[] }[] = [];
 let out = "";
@@ -104,19 +76,11 @@ const row = (student: string, gradeId: string) => {
 const problemsOf = (student: string, notebook: string) => submissions.find((s) => s.student === student && s.notebook === notebook)!.problems.join("\n");
 
 beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`expected the built grader at ${CLI}; run npm run build first.`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-grade-test-"));
   const subs = path.join(dir, "submitted");
-  for (const c of classOf()) {
-    fs.mkdirSync(path.join(subs, c.student), { recursive: true });
-    for (const [name, nb] of Object.entries(c.files)) fs.writeFileSync(path.join(subs, c.student, name), typeof nb === "string" ? nb : serializeNotebook(nb));
-  }
+  for (const c of classOf()) writeClass(subs, Object.fromEntries(Object.entries(c.files).map(([name, nb]) => [`${c.student}/${name}`, nb])));
   out = path.join(dir, "grades");
-  const r = await promisify(execFile)(process.execPath, [CLI, subs, "--out", out, "--jobs", "2", "--timeout", "20", "--memory", "512"], { cwd: ROOT, maxBuffer: 1 << 24 });
-  stdout = r.stdout;
-  const json = JSON.parse(fs.readFileSync(path.join(out, "grades.json"), "utf8"));
-  rows = json.rows;
-  submissions = json.submissions;
+  ({ stdout, rows, submissions } = await grade([subs, "--out", out, "--jobs", "2", "--timeout", "20", "--memory", "512"]));
 }, 900_000);
 
 describe("npm run grade on a class", () => {
@@ -126,7 +90,7 @@ describe("npm run grade on a class", () => {
     expect(rows).toHaveLength(expected);
     expect(new Set(rows.map((r) => `${r.student}/${r.notebook}/${r.grade_id}`)).size).toBe(expected);
     const csv = fs.readFileSync(path.join(out, "grades.csv"), "utf8").trim().split("\n");
-    expect(csv[0]).toBe("student,notebook,grade_id,exercise,points,max_points,status,reason");
+    expect(csv[0]).toBe("submission,student,notebook,source,grade_id,exercise,points,max_points,status,reason");
     expect(csv).toHaveLength(expected + 1);
   });
 
@@ -219,7 +183,7 @@ describe("npm run grade on a class", () => {
   });
 
   it("prints a summary with each student's points and problems", () => {
-    expect(stdout).toMatch(/alice\s+01-vanilla-rnn\.ipynb\s+9\/9/);
-    expect(stdout).toMatch(/frank\s+00-welcome\.ipynb\s+0\/2\s+test_affine: failed/);
+    expect(stdout).toMatch(/alice\/01-vanilla-rnn\.ipynb\s+9\/9/);
+    expect(stdout).toMatch(/frank\/00-welcome\.ipynb\s+0\/2\s+test_affine: failed/);
   });
 });

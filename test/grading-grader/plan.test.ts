@@ -35,7 +35,11 @@ describe("planGrading", () => {
     const sub = released();
     const plan = planGrading(source(), sub);
     const ex = plan.cells.find((c) => c.gradeId === "rnn_forward")!;
-    expect(ex).toMatchObject({ origin: "submission", source: sourceOf(byId(sub, "rnn_forward")) });
+    // the student's process runs the student's cell; the test process runs a stand-in with the source's signature
+    expect(ex).toMatchObject({ origin: "submission", studentSource: sourceOf(byId(sub, "rnn_forward")), graded: ["rnnForward"] });
+    expect(ex.source).toMatch(/^function rnnForward\(xs: tf\.Tensor3D, h0: tf\.Tensor2D, w: CellWeights\): \{ outputs: tf\.Tensor3D; h: tf\.Tensor2D \} \{/);
+    expect(ex.source).not.toContain("NotImplementedError");
+    expect(ex.source).not.toContain("tf.unstack"); // nothing of the solution's body
     const test = plan.cells.find((c) => c.gradeId === "test_rnn_forward")!;
     expect(test.source).toContain(HIDDEN_MARKER);
     expect(test.source).toContain("const long = new RNN({ inputSize: 2, hiddenSize: 5 });");
@@ -69,8 +73,8 @@ describe("planGrading", () => {
       ["missing", "test_rnn_forward"], ["missing", "sample_index"],
     ]);
     // the first copy counts; a missing exercise runs as the stub; a deleted test runs from the source
-    expect(plan.cells.find((c) => c.gradeId === "rnn_cell_forward")!.source).toBe(sourceOf(byId(released(), "rnn_cell_forward")));
-    expect(plan.cells.find((c) => c.gradeId === "sample_index")).toMatchObject({ origin: "stub", source: stubSource(sourceOf(byId(source(), "sample_index")), "sample_index") });
+    expect(plan.cells.find((c) => c.gradeId === "rnn_cell_forward")!.studentSource).toBe(sourceOf(byId(released(), "rnn_cell_forward")));
+    expect(plan.cells.find((c) => c.gradeId === "sample_index")).toMatchObject({ origin: "stub", studentSource: stubSource(sourceOf(byId(source(), "sample_index")), "sample_index") });
     expect(plan.cells.some((c) => c.gradeId === "test_rnn_forward")).toBe(true);
     expect(plan.cells.some((c) => c.gradeId === "my_own")).toBe(false);
   });
@@ -91,8 +95,8 @@ describe("grader helpers", () => {
   it("quotes CSV fields that need it", () => {
     expect(csvField('a "b", c')).toBe('"a ""b"", c"');
     expect(csvField(3)).toBe("3");
-    expect(toCsv([{ student: "a", notebook: "n", grade_id: "t", exercise: "e", points: 1, max_points: 2, status: "failed", reason: "x\ny" }]).split("\n")[1])
-      .toBe('a,n,t,e,1,2,failed,"x');
+    const row = { submission: "s/a b.ipynb", student: "a", notebook: "n", source: "n", grade_id: "t", exercise: "e", points: 1, max_points: 2, status: "failed", reason: "x\ny" };
+    expect(toCsv([row]).split("\n")[1]).toBe('s/a b.ipynb,a,n,n,t,e,1,2,failed,"x');
   });
 
   it("rejects bad arguments with the argument, what was expected and what came", () => {

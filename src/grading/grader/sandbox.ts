@@ -60,7 +60,8 @@ export interface SubmissionDirs {
 }
 
 export function createRuntime(root = ROOT): Runtime {
-  const base = path.join(root, "build", "grader-runtime");
+  // RNNLAB_GRADER_SCRATCH moves it (same file system as node_modules, or packages are copied, not linked).
+  const base = process.env.RNNLAB_GRADER_SCRATCH || path.join(root, "build", "grader-runtime");
   fs.mkdirSync(base, { recursive: true });
   const dir = fs.mkdtempSync(path.join(base, "run-"));
   const nodeModules = path.join(dir, "node_modules");
