@@ -29,6 +29,13 @@ export interface Job {
   type: "job";
   nonce: string;
   cells: JobCell[];
+  /**
+   * The plan indices of the test process's cells that call the student's functions (tests,
+   * and locked cells that use a graded name): the student's process must have run every cell
+   * before such a cell, and no cell after it, when the test process runs it. Between them
+   * both processes run their cells at the same time.
+   */
+  syncPoints: number[];
   timeoutMs: number;
   channel: ChannelPaths;
 }

@@ -17,6 +17,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
+import { GET_KEY } from "./graded-names";
 import type { PlannedCell } from "./plan";
 import type { CellError, Job, WorkerMessage } from "./protocol";
 import type { Runtime, SubmissionDirs } from "./sandbox";
@@ -56,6 +57,22 @@ export interface RunResult {
 
 const studentRuns = (c: PlannedCell) => c.role !== "test";
 
+/**
+ * The cells of the test process that may call the student's process: every test, an exercise's
+ * stand-in that fetches a constant, and a locked cell that names a graded function.
+ */
+export function callingCells(planned: PlannedCell[]): number[] {
+  const graded: string[] = [];
+  return planned.flatMap((c, i) => {
+    if (c.role === "exercise") {
+      graded.push(...(c.graded ?? []));
+      return c.source.includes(GET_KEY) ? [i] : [];
+    }
+    if (c.role === "test") return [i];
+    return graded.some((name) => new RegExp(`(^|[^\\w$])${name.replace(/\$/g, "\\$")}([^\\w$]|$)`).test(c.source)) ? [i] : [];
+  });
+}
+
 export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, planned: PlannedCell[], limits: RunLimits): Promise<RunResult> {
   const t0 = performance.now();
   const result: RunResult = { cells: planned.map(() => undefined), studentCells: planned.map(() => undefined), seconds: 0 };
@@ -75,12 +92,13 @@ export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, plan
   };
 
   const common = { runtime, heapMb: limits.heapMb, rssMb: limits.rssMb };
+  const syncPoints = callingCells(planned);
   const studentJob: Job = {
-    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel,
+    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel, syncPoints,
     cells: planned.flatMap((c, index) => (studentRuns(c) ? [{ index, gradeId: c.gradeId, source: c.studentSource ?? c.source, graded: c.graded }] : [])),
   };
   const testsJob: Job = {
-    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel,
+    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel, syncPoints,
     cells: planned.map((c, index) => ({ index, gradeId: c.gradeId, source: c.source })),
   };
 

@@ -4,8 +4,9 @@
  * functions over the channel (sync-channel.ts). It never sees a test cell, a hidden test or an
  * expected value: whatever its code patches, it patches only here.
  *
- * The test process drives it: `advance` to a cell runs the student's cells up to that one,
- * `call` runs one of the student's functions on the test's inputs, `finish` ends the run.
+ * The test process drives it: `ahead` lets it run its cells up to one before the next cell that
+ * calls it, `advance` runs them up to that cell and answers `ready`, `call` runs one of the
+ * student's functions on the test's inputs, `finish` runs the rest and ends.
  * A call runs under vm's breakOnSigint, so the grader's SIGINT at a test's time limit stops a
  * runaway function and the next test still gets answers.
  */
@@ -84,7 +85,9 @@ async function run(job: Job, startedMs: number): Promise<void> {
   try {
     for (;;) {
       const m = channel.receive();
-      if (m.t === "advance") {
+      if (m.t === "ahead") {
+        await runUpTo(m.to);
+      } else if (m.t === "advance") {
         await runUpTo(m.to);
         channel.send({ t: "ready", to: m.to });
       } else if (m.t === "call") {

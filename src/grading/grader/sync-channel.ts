@@ -33,6 +33,7 @@ export type Message =
   | { t: "return"; value: Encoded; leaked: number; disposed: number[] }
   | { t: "throw"; ename: string; message: string }
   | { t: "advance"; to: number }
+  | { t: "ahead"; to: number }
   | { t: "ready"; to: number }
   | { t: "finish" };
 
@@ -55,6 +56,7 @@ function validMessage(m: unknown): m is Message {
     case "throw":
       return typeof o.ename === "string" && typeof o.message === "string";
     case "advance":
+    case "ahead":
     case "ready":
       return Number.isSafeInteger(o.to);
     case "finish":

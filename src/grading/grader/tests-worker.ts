@@ -7,8 +7,9 @@
  * the test source and this process's report channel are out of a student's reach; only data
  * comes back from a student's function (remote-value.ts), and the test judges that data.
  *
- * Before each cell it lets the student's process catch up to the same cell (`advance`), so a
- * student's function is called in the state the notebook would have at that point.
+ * Before each cell that calls the student (job.syncPoints) it lets the student's process catch up
+ * to the same cell (`advance`), so a student's function is called in the state the notebook
+ * would have at that point; in between, both processes run their cells at the same time.
  */
 import type { Job } from "./protocol";
 import { CALL_KEY, GET_KEY } from "./graded-names";
@@ -43,7 +44,24 @@ async function run(job: Job, startedMs: number): Promise<void> {
   slots[Symbol.for(GET_KEY)] = (name: string) => withChannel((c) => c.call({ name, get: true }, []));
   report({ type: "started", ms: performance.now() - startedMs });
 
+  const syncs = new Set(job.syncPoints);
+  const nextSync = (after: number) => job.cells.find((c) => c.index > after && syncs.has(c.index))?.index ?? Number.MAX_SAFE_INTEGER;
+  // Lets the student's process run its cells while this one runs its own, up to the next call.
+  const letAhead = (after: number) => {
+    if (!lost) {
+      try {
+        withChannel((c) => c.send({ t: "ahead", to: nextSync(after) - 1 }));
+      } catch {
+        /* recorded in `lost` */
+      }
+    }
+  };
+  letAhead(-1);
   for (const cell of job.cells) {
+    if (!syncs.has(cell.index)) {
+      await runCell(engine, report, cell.index, cell.source, job.timeoutMs);
+      continue;
+    }
     if (!lost) {
       try {
         withChannel((c) => {
@@ -56,6 +74,7 @@ async function run(job: Job, startedMs: number): Promise<void> {
       }
     }
     await runCell(engine, report, cell.index, cell.source, job.timeoutMs);
+    letAhead(cell.index);
   }
   if (!lost && channel) {
     try {
