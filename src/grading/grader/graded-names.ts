@@ -4,14 +4,17 @@
  * The test process never runs a student's code. Where the notebook has an exercise cell, it runs
  * a stand-in made from the *source* cell's declarations: each function keeps its signature
  * (so the test cells type-check exactly as in the notebook) and its body forwards the call to
- * the student's process; each constant is fetched from there once. Types, interfaces and
- * imports are kept as the teacher wrote them; statements that only run code are left out.
+ * the student's process; each constant is fetched from there once; each class becomes a
+ * constructor whose instances live in the student's process (the test calls their methods).
+ * Types, interfaces and imports are kept as the teacher wrote them; statements that only run
+ * code are left out.
  */
 import { AuthoringError } from "../exercise-cells";
 
 /** Where the test process's stand-ins reach the channel (set by the test worker, never by student code). */
 export const CALL_KEY = "rnnlab.grader.call";
 export const GET_KEY = "rnnlab.grader.get";
+export const NEW_KEY = "rnnlab.grader.new";
 
 export interface GradedCell {
   /** The names the student's process must provide, in declaration order. */
@@ -55,9 +58,13 @@ export function gradedCellOf(source: string, gradeId: string): GradedCell {
         parts.push(`const ${name}${type} = ${value};`);
       }
     } else if (ts.isClassDeclaration(stmt)) {
-      throw new AuthoringError(
-        `exercise cell ${gradeId} declares class ${stmt.name?.text ?? "(anonymous)"}: graded code is called across processes, so an exercise must declare functions (a class can be built inside one)`,
-      );
+      // `new X(…)` in a test builds the instance in the student's process and gets a stand-in whose
+      // methods forward there; its type is the test's to assert, so the stand-in is `any`.
+      if (!stmt.name) throw new AuthoringError(`exercise cell ${gradeId}: a class without a name cannot be graded`);
+      const name = stmt.name.text;
+      if (!names.includes(name)) names.push(name);
+      // A type of the same name keeps signatures that mention the class (`s: Scaler`) valid.
+      parts.push(`type ${name} = any;\nconst ${name}: any = (globalThis as any)[Symbol.for(${JSON.stringify(NEW_KEY)})](${JSON.stringify(name)});`);
     } else if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt) || ts.isImportDeclaration(stmt) || ts.isEnumDeclaration(stmt)) {
       parts.push(text);
     }

@@ -2,10 +2,11 @@
  * Values that cross between the test process and the student's process, as tagged JSON.
  *
  * Only data crosses: numbers (NaN, ±Infinity and -0 included), strings, booleans, null and
- * undefined, arrays, plain objects, typed arrays, tensors (as dtype, shape and raw bytes) and
- * functions (as handles the other side can only call). Nothing else: no prototypes, getters,
- * class instances or shared references, so no object of one process is ever reachable from
- * the other. The decoder treats its input as hostile: every node is checked, sizes are
+ * undefined, arrays, plain objects, typed arrays, tensors (as dtype, shape and raw bytes),
+ * functions (as handles the other side can only call) and, from the student's process only,
+ * instances of the student's classes (as handles whose methods the tests can call with data).
+ * Nothing else: no prototypes, getters or shared references, so no object of the test process
+ * is ever reachable from the student's. The decoder treats its input as hostile: every node is checked, sizes are
  * bounded, and a bad value is a RemoteValueError naming where in the value it was found.
  */
 
@@ -24,7 +25,9 @@ export type Encoded =
   | { $: "object"; entries: [string, Encoded][] }
   | { $: "tensor"; dtype: TensorDtype; shape: number[]; bytes: string }
   | { $: "typed"; kind: TypedKind; bytes: string }
-  | { $: "function"; id: number };
+  | { $: "function"; id: number }
+  | { $: "instance"; id: number; className: string; methods: string[] }
+  | { $: "ref"; id: number };
 
 type TensorDtype = "float32" | "int32" | "bool";
 type TypedKind = "Float32Array" | "Float64Array" | "Int32Array" | "Uint8Array";
@@ -44,6 +47,14 @@ export interface FunctionTable {
   exportFunction(f: (...args: unknown[]) => unknown): number;
   /** A local stand-in for the other side's function `id`. */
   importFunction(id: number): (...args: unknown[]) => unknown;
+  /** The student's side only: a handle for an instance of a class (undefined: refuse it). */
+  exportInstance?(o: object): { id: number; className: string; methods: string[] };
+  /** The test side only: a stand-in for the other side's instance. */
+  importInstance?(id: number, className: string, methods: string[]): object;
+  /** The handle of a stand-in made by importInstance, if `o` is one. */
+  refOf?(o: object): number | undefined;
+  /** The student's side only: its own instance for a handle it gave out. */
+  instanceOf?(id: number): object;
 }
 
 const describe = (v: unknown): string => {
@@ -81,7 +92,7 @@ export function encodeValue(value: unknown, tf: TensorLib, functions: FunctionTa
     }
     if (typeof v === "function") return { $: "function", id: functions.exportFunction(v as (...args: unknown[]) => unknown) };
     if (typeof v !== "object") throw new RemoteValueError(`${at}: expected data (numbers, strings, arrays, objects, tensors), got a ${typeof v}`);
-    if (seen.has(v)) throw new RemoteValueError(`${at}: the same object appears twice (shared or circular references cannot be passed)`);
+    if (seen.has(v)) throw new RemoteValueError(`${at}: the value contains itself (circular references cannot be passed)`);
     seen.add(v);
     try {
       if (v instanceof tf.Tensor) {
@@ -96,6 +107,9 @@ export function encodeValue(value: unknown, tf: TensorLib, functions: FunctionTa
         return { $: "typed", kind, bytes: toBase64(v) };
       }
       if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+      const ref = functions.refOf?.(v);
+      if (ref !== undefined) return { $: "ref", id: ref };
+      if (!isPlainObject(v) && functions.exportInstance) return { $: "instance", ...functions.exportInstance(v) };
       if (!isPlainObject(v)) {
         throw new RemoteValueError(`${at}: ${describe(v)}; only numbers, strings, booleans, null, undefined, arrays, plain objects, typed arrays, tensors and functions can be passed`);
       }
@@ -184,6 +198,16 @@ export function decodeValue(encoded: unknown, tf: TensorLib, functions: Function
       case "function": {
         if (!Number.isSafeInteger(o.id)) throw new RemoteValueError(`${at}: a malformed function handle`);
         return functions.importFunction(o.id as number);
+      }
+      case "instance": {
+        const ok = Number.isSafeInteger(o.id) && typeof o.className === "string" && o.className.length <= 100 &&
+          Array.isArray(o.methods) && o.methods.length <= 500 && o.methods.every((m) => typeof m === "string" && m.length <= 100);
+        if (!ok || !functions.importInstance) throw new RemoteValueError(`${at}: ${ok ? "an object that cannot be passed here" : "a malformed object handle"}`);
+        return functions.importInstance(o.id as number, o.className as string, o.methods as string[]);
+      }
+      case "ref": {
+        if (!Number.isSafeInteger(o.id) || !functions.instanceOf) throw new RemoteValueError(`${at}: a malformed object reference`);
+        return functions.instanceOf(o.id as number);
       }
       default:
         throw new RemoteValueError(`${at}: malformed (unknown tag)`);

@@ -56,6 +56,11 @@ async function run(job: Job, startedMs: number): Promise<void> {
     }
     const value = graded.get(name);
     if ("get" in target && target.get) return value;
+    if ("construct" in target && target.construct) {
+      if (typeof value !== "function") throw new TypeError(`${name} is not a class in your exercise cell (it is ${typeof value})`);
+      const Ctor = value as new (...a: unknown[]) => unknown;
+      return interruptible(() => new Ctor(...args), []);
+    }
     if (typeof value !== "function") throw new TypeError(`${name} is not a function in your exercise cell (it is ${typeof value})`);
     const f = value as (...a: unknown[]) => unknown;
     if ("vjp" in target && target.vjp) return vectorJacobianProduct(tf, f, args[0] as unknown[], args[1], (g) => interruptible(g, []));

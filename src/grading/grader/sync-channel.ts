@@ -25,8 +25,15 @@ export class ChannelClosedError extends ChannelError {
   override name = "ChannelClosedError";
 }
 
-/** A call's target: one of the student's graded names, or a function handle from this call. */
-export type Target = { name: string; get?: boolean; vjp?: boolean } | { fn: number };
+/**
+ * A call's target: one of the student's graded names (called, read with `get`, differentiated
+ * with `vjp`, or constructed with `construct`), a function handle from this call, or a method or
+ * property of an instance the student's process handed out.
+ */
+export type Target =
+  | { name: string; get?: boolean; vjp?: boolean; construct?: boolean }
+  | { fn: number }
+  | { obj: number; method?: string; prop?: string };
 
 export type Message =
   | { t: "call"; target: Target; args: Encoded[] }
@@ -48,7 +55,7 @@ function validMessage(m: unknown): m is Message {
   switch (o.t) {
     case "call": {
       const target = o.target as Record<string, unknown> | undefined;
-      const ok = !!target && (typeof target.name === "string" || Number.isSafeInteger(target.fn));
+      const ok = !!target && (typeof target.name === "string" || Number.isSafeInteger(target.fn) || Number.isSafeInteger(target.obj));
       return ok && Array.isArray(o.args);
     }
     case "return":
@@ -71,6 +78,8 @@ export class SyncChannel {
   private nextId = 1;
   private depth = 0;
   private closed = false;
+  /** The student's side: instances it handed out, for the rest of the submission. */
+  private readonly instances: object[] = [];
   private readonly functions: FunctionTable = {
     exportFunction: (f) => {
       const id = this.nextId++;
@@ -94,7 +103,37 @@ export class SyncChannel {
      * a test's tf.memory() and isDisposed checks see what they would see in the notebook.
      */
     private readonly mirrorTensors = false,
-  ) {}
+  ) {
+    if (mirrorTensors) {
+      // The test side: an instance of a student's class is a stand-in that forwards its methods.
+      const ids = new WeakMap<object, number>();
+      this.functions.importInstance = (id, className, methods) => {
+        const known = new Set(methods);
+        const standIn = new Proxy(Object.create(null) as object, {
+          get: (_, key) => {
+            if (typeof key !== "string" || key === "then") return undefined;
+            if (known.has(key)) return (...args: unknown[]) => this.call({ obj: id, method: key }, args);
+            return this.call({ obj: id, prop: key }, []);
+          },
+          set: () => {
+            throw new TypeError(`a ${className} made by the student's code cannot be changed from a test; call its methods`);
+          },
+        });
+        ids.set(standIn, id);
+        return standIn;
+      };
+      this.functions.refOf = (o) => ids.get(o);
+    } else {
+      this.functions.exportInstance = (o) => {
+        this.instances.push(o);
+        return { id: this.instances.length - 1, className: String(Object.getPrototypeOf(o)?.constructor?.name ?? "Object").slice(0, 100), methods: methodsOf(o) };
+      };
+      this.functions.instanceOf = (id) => {
+        if (!(id >= 0 && id < this.instances.length)) throw new ChannelError(`no object with handle ${id}`);
+        return this.instances[id];
+      };
+    }
+  }
 
   /** Opens both FIFOs; the two sides open them in the same order, so neither waits forever on the other. */
   static open(paths: { toStudent: string; toTests: string }, side: "tests" | "student", tf: TensorLib, onNamedCall?: CallHandler, invoke?: SyncChannel["invoke"]): SyncChannel {
@@ -187,6 +226,15 @@ export class SyncChannel {
         const f = this.exported.get(m.target.fn);
         if (!f) throw new ChannelError(`no function with handle ${m.target.fn} in this call`);
         result = this.invoke(f, args);
+      } else if ("obj" in m.target) {
+        if (!this.functions.instanceOf) throw new ChannelError("no objects are served here");
+        const o = this.functions.instanceOf(m.target.obj) as Record<string, unknown>;
+        const { method, prop } = m.target;
+        if (typeof method === "string") {
+          const f = o[method];
+          if (typeof f !== "function") throw new TypeError(`${method} is not a method of this object`);
+          result = this.invoke((...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(o, a), args);
+        } else result = o[String(prop)];
       } else {
         if (!this.onNamedCall) throw new ChannelError(`calls by name are not served here (${clip(m.target.name, 80)})`);
         result = this.onNamedCall(m.target, args);
@@ -255,4 +303,17 @@ export function remoteError(ename: string, message: string): Error {
   const e = new Error(message);
   e.name = /^[A-Za-z_$][\w$]{0,60}$/.test(ename) ? ename : "Error";
   return e;
+}
+
+/** The names of an instance's methods: its own and its classes' (not Object's). */
+function methodsOf(o: object): string[] {
+  const names = new Set<string>();
+  for (let p: object | null = o; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const key of Object.getOwnPropertyNames(p)) {
+      if (key === "constructor" || names.size >= 500) continue;
+      const d = Object.getOwnPropertyDescriptor(p, key);
+      if (d && "value" in d && typeof d.value === "function") names.add(key.slice(0, 100));
+    }
+  }
+  return [...names];
 }

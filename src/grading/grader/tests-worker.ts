@@ -12,7 +12,7 @@
  * would have at that point; in between, both processes run their cells at the same time.
  */
 import type { Job } from "./protocol";
-import { CALL_KEY, GET_KEY } from "./graded-names";
+import { CALL_KEY, GET_KEY, NEW_KEY } from "./graded-names";
 import { callGraded } from "./remote-gradient";
 import { ChannelError, SyncChannel } from "./sync-channel";
 import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
@@ -42,6 +42,11 @@ async function run(job: Job, startedMs: number): Promise<void> {
   const slots = globalThis as Record<symbol, unknown>;
   slots[Symbol.for(CALL_KEY)] = (name: string, args: unknown[]) => withChannel((c) => callGraded(c, tf, name, args));
   slots[Symbol.for(GET_KEY)] = (name: string) => withChannel((c) => c.call({ name, get: true }, []));
+  // A constructor: `new X(…)` returns the object this function returns, the stand-in of the student's instance.
+  slots[Symbol.for(NEW_KEY)] = (name: string) =>
+    function (...args: unknown[]) {
+      return withChannel((c) => c.call({ name, construct: true }, args));
+    };
   report({ type: "started", ms: performance.now() - startedMs });
 
   const syncs = new Set(job.syncPoints);
