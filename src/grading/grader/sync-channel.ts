@@ -36,8 +36,8 @@ export type Target =
   | { obj: number; method?: string; prop?: string };
 
 export type Message =
-  | { t: "call"; target: Target; args: Encoded[] }
-  | { t: "return"; value: Encoded; leaked: number; disposed: number[] }
+  | { t: "call"; target: Target; args: Encoded[]; profile?: boolean }
+  | { t: "return"; value: Encoded; leaked: number; disposed: number[]; kernels?: number }
   | { t: "throw"; ename: string; message: string }
   | { t: "advance"; to: number }
   | { t: "ahead"; to: number }
@@ -59,7 +59,7 @@ function validMessage(m: unknown): m is Message {
       return ok && Array.isArray(o.args);
     }
     case "return":
-      return "value" in o && Number.isSafeInteger(o.leaked) && Array.isArray(o.disposed) && o.disposed.length <= 10_000 && o.disposed.every((i) => Number.isSafeInteger(i));
+      return "value" in o && Number.isSafeInteger(o.leaked) && (o.kernels === undefined || (Number.isSafeInteger(o.kernels) && (o.kernels as number) >= 0)) && Array.isArray(o.disposed) && o.disposed.length <= 10_000 && o.disposed.every((i) => Number.isSafeInteger(i));
     case "throw":
       return typeof o.ename === "string" && typeof o.message === "string";
     case "advance":
@@ -214,30 +214,18 @@ export class SyncChannel {
   serveCall(m: Extract<Message, { t: "call" }>): void {
     const tf = this.tf;
     const before = tf.memory().numTensors;
-    const watermark = tf.scalar(0);
-    const firstNewId = watermark.id;
-    watermark.dispose();
+    const firstNewId = nextTensorId(tf);
     const created: Tensor[] = [];
+    let kernels: number | undefined;
     let reply: Message;
     try {
       const args = m.args.map((a, i) => decodeValue(a, tf, this.functions, `argument ${i + 1}`, created));
       let result: unknown;
-      if ("fn" in m.target) {
-        const f = this.exported.get(m.target.fn);
-        if (!f) throw new ChannelError(`no function with handle ${m.target.fn} in this call`);
-        result = this.invoke(f, args);
-      } else if ("obj" in m.target) {
-        if (!this.functions.instanceOf) throw new ChannelError("no objects are served here");
-        const o = this.functions.instanceOf(m.target.obj) as Record<string, unknown>;
-        const { method, prop } = m.target;
-        if (typeof method === "string") {
-          const f = o[method];
-          if (typeof f !== "function") throw new TypeError(`${method} is not a method of this object`);
-          result = this.invoke((...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(o, a), args);
-        } else result = o[String(prop)];
-      } else {
-        if (!this.onNamedCall) throw new ChannelError(`calls by name are not served here (${clip(m.target.name, 80)})`);
-        result = this.onNamedCall(m.target, args);
+      const counting = m.profile ? countKernels(tf) : undefined;
+      try {
+        result = this.answer(m, args);
+      } finally {
+        kernels = counting?.();
       }
       if (result && typeof (result as Promise<unknown>).then === "function") {
         throw new ChannelError("the function returned a Promise; graded functions must return their value synchronously");
@@ -246,7 +234,7 @@ export class SyncChannel {
       const disposed = created.flatMap((t, i) => (t.isDisposed ? [i] : []));
       for (const t of tensorsIn(result, tf)) if (t.id >= firstNewId && !(t instanceof tf.Variable)) t.dispose();
       tf.dispose(created);
-      reply = { t: "return", value, disposed, leaked: tf.memory().numTensors - before };
+      reply = { t: "return", value, disposed, leaked: tf.memory().numTensors - before, kernels };
     } catch (err) {
       tf.dispose(created);
       const e = err as Error;
@@ -255,13 +243,34 @@ export class SyncChannel {
     this.send(reply);
   }
 
+  /** Runs what a call names: a function handle, an instance's method or property, or a graded name. */
+  private answer(m: Extract<Message, { t: "call" }>, args: unknown[]): unknown {
+    if ("fn" in m.target) {
+      const f = this.exported.get(m.target.fn);
+      if (!f) throw new ChannelError(`no function with handle ${m.target.fn} in this call`);
+      return this.invoke(f, args);
+    }
+    if ("obj" in m.target) {
+      if (!this.functions.instanceOf) throw new ChannelError("no objects are served here");
+      const o = this.functions.instanceOf(m.target.obj) as Record<string, unknown>;
+      const { method, prop } = m.target;
+      if (typeof method !== "string") return o[String(prop)];
+      const f = o[method];
+      if (typeof f !== "function") throw new TypeError(`${method} is not a method of this object`);
+      return this.invoke((...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(o, a), args);
+    }
+    if (!this.onNamedCall) throw new ChannelError(`calls by name are not served here (${clip(m.target.name, 80)})`);
+    return this.onNamedCall(m.target, args);
+  }
+
   /** Calls the other side and waits for its value, serving its calls back in the meantime. */
   call(target: Target, args: unknown[]): unknown {
     this.depth++;
     try {
       const encoded = args.map((a, i) => encodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
       const argTensors = tensorsIn(args, this.tf);
-      this.send({ t: "call", target, args: encoded });
+      const profiling = this.mirrorTensors && this.tf.engine().state.profiling;
+      this.send({ t: "call", target, args: encoded, ...(profiling ? { profile: true } : {}) });
       for (;;) {
         const m = this.receive();
         if (m.t === "call") {
@@ -273,6 +282,7 @@ export class SyncChannel {
           if (this.mirrorTensors) {
             for (const i of m.disposed) argTensors[i]?.dispose();
             for (let k = 0; k < Math.min(m.leaked, 100_000); k++) this.tf.scalar(0);
+            if (profiling && m.kernels) mirrorKernels(this.tf, m.kernels);
           }
           return value;
         }
@@ -316,4 +326,45 @@ function methodsOf(o: object): string[] {
     }
   }
   return [...names];
+}
+
+/** The id the next tensor will get: tensors with this id or more are made by the call. */
+function nextTensorId(tf: TensorLib): number {
+  // tfjs 4's engine numbers tensors in order; its counter is private, so read it without making a tensor if it is there.
+  const engine = tf.engine() as unknown as { nextTensorId?: () => number };
+  if (typeof engine.nextTensorId === "function") return engine.nextTensorId();
+  const t = tf.scalar(0);
+  t.dispose();
+  return t.id + 1;
+}
+
+type KernelRecord = Record<string, unknown>;
+
+/**
+ * Counts the tfjs kernels a call runs (what tf.profile lists), for a test that profiles a
+ * student's function: starts counting, and returns a function that stops and gives the count.
+ */
+function countKernels(tf: TensorLib): () => number {
+  const state = tf.engine().state;
+  const saved = { profiling: state.profiling, kernels: state.activeProfile.kernels };
+  state.profiling = true;
+  state.activeProfile.kernels = [];
+  return () => {
+    const n = state.activeProfile.kernels.length;
+    state.profiling = saved.profiling;
+    state.activeProfile.kernels = saved.kernels;
+    return n;
+  };
+}
+
+/** Adds `n` kernel records to the test process's running tf.profile, one per kernel the student's call ran. */
+function mirrorKernels(tf: TensorLib, n: number): void {
+  const state = tf.engine().state;
+  for (let k = 0; k < Math.min(n, 1_000_000); k++) {
+    const record: KernelRecord = {
+      name: "(a kernel run in the student's process)", bytesAdded: 0, totalBytesSnapshot: state.numBytes, tensorsAdded: 0,
+      totalTensorsSnapshot: state.numTensors, inputShapes: [], outputShapes: [], kernelTimeMs: 0, extraInfo: "",
+    };
+    (state.activeProfile.kernels as unknown as KernelRecord[]).push(record);
+  }
 }
