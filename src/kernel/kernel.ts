@@ -180,9 +180,10 @@ export class Kernel {
     const type = msg.header.msg_type;
     const handler = this.handlers[type];
     const reply = (replyType: string, content: Content) => this.send(socket, encode(this.signer, this.session, replyType, content, msg.header, msg.ids));
-    // Queued, not awaited: sends on a socket keep their order (see send()), and the request's
-    // work need not wait for zeromq to take each message.
-    void this.status("busy", msg.header);
+    // Awaited: once zeromq has taken the message, its I/O thread writes it even while a cell
+    // blocks this thread. Queued alone, busy would wait for the cell to yield, and front ends
+    // (and the Jupyter server's activity tracking) would see the kernel idle while it runs.
+    await this.status("busy", msg.header);
     try {
       if (handler) await handler(msg, reply);
     } catch (err) {
@@ -226,7 +227,8 @@ export class Kernel {
     const store = c.store_history ?? !silent;
     if (store) this.executionCount++;
     const count = this.executionCount;
-    if (!silent) void this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
+    // On the wire before the cell runs, for the same reason as busy (see dispatch()).
+    if (!silent) await this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
     const entry: [number, number, string, string | null] = [1, count, c.code, null];
     if (store) this.history.push(entry);
     const forward = (e: CellEvent) => {
