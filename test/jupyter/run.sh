@@ -16,5 +16,6 @@ echo "kernelspec: $JUPYTER_PATH/kernels/rnnlab"
 "$PY" -W ignore test/jupyter/test_kernel.py -v
 "$PY" -W ignore test/jupyter/test_busy.py -v
 "$PY" -W ignore test/jupyter/test_server_busy.py -v
+"$PY" -W ignore test/jupyter/test_session.py -v
 "$PY" -W ignore test/jupyter/test_nbclient.py -v
 "$PY" -W ignore test/jupyter/test_import_anywhere.py -v
