@@ -30,8 +30,11 @@ export class Kernel {
   private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
   private readonly shell = new Router();
-  /** Owns the control socket and stops cells that block this thread (interrupter-thread.ts). */
-  private interrupter!: Interrupter;
+  /**
+   * Owns the control socket and stops cells that block this thread (interrupter-thread.ts).
+   * Not awaited at start: kernel_info (shell) need not wait for the thread to load zeromq.
+   */
+  private interrupter!: Promise<Interrupter>;
   private readonly stdin = new Router();
   // XPUB rather than PUB: it tells us when a client subscribes (see welcome()).
   private readonly iopub = new XPublisher({ verbosity: "allSubs" });
@@ -85,7 +88,7 @@ export class Kernel {
       if (this.lastExecute) void this.publish("error", { ename: e.ename, evalue: e.evalue, traceback: e.traceback }, this.lastExecute);
       else process.stderr.write(`${e.traceback.join("\n")}\n`);
     });
-    const interrupter = Interrupter.start(
+    this.interrupter = Interrupter.start(
       { state: this.engine.cellState, controlAddress: this.address(this.info.control_port), key: this.info.key, watchSignals: true },
       {
         interrupt: (cell, terminated) => {
@@ -96,12 +99,12 @@ export class Kernel {
         },
         control: (frames) => {
           const msg = decode(frames, this.signer);
-          if (msg) void this.dispatch(msg, this.interrupter.control);
+          if (msg) void this.interrupter.then((i) => this.dispatch(msg, i.control));
         },
       },
     );
+    this.interrupter.catch(() => undefined);
     await Promise.all([
-      interrupter.then((i) => (this.interrupter = i)),
       this.shell.bind(this.address(this.info.shell_port)),
       this.stdin.bind(this.address(this.info.stdin_port)),
       this.iopub.bind(this.address(this.info.iopub_port)),
@@ -140,7 +143,7 @@ export class Kernel {
       const type = msg.header.msg_type;
       if (type === "interrupt_request") {
         // Not queued behind the cell it is meant to stop (an old front end's shell interrupt).
-        this.interrupter.interrupt();
+        void this.interrupter.then((i) => i.interrupt());
         void this.dispatch(msg, socket);
       }
       else {
@@ -361,7 +364,7 @@ export class Kernel {
     // Stop the worker threads before exiting: a process.exit() that races a thread still
     // starting or compiling can hang. Wait at most two seconds for them.
     setTimeout(() => {
-      const stopped = Promise.all([this.engine.close(), this.interrupter.close()]).catch(() => undefined);
+      const stopped = Promise.all([this.engine.close(), this.interrupter.then((i) => i.close())]).catch(() => undefined);
       void Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]).finally(() => exitProcess(0));
     }, 50);
   }
