@@ -49,12 +49,41 @@ export interface CellOutcome {
   ms: number;
 }
 
+/**
+ * The watchdog thread: SIGINT when the cell's time is up. SIGINT stops only the cell's top level
+ * (tslab's vm call) and its awaits; a loop in a promise job after an await blocks the thread
+ * for good. So if the cell still runs a second later outside the vm call and the compiler, the
+ * thread ends its JavaScript with V8's TerminateExecution through an inspector session (the
+ * kernel does the same for interrupts; see ../kernel/interrupter-thread.ts).
+ */
 const WATCHDOG = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+const state = new Int32Array(workerData.state);
 let timer = null;
+let escalation = null;
+function terminate(cell) {
+  const { Session } = require("node:inspector");
+  const session = new Session();
+  session.connectToMainThread();
+  session.post("Runtime.terminateExecution", () => session.disconnect());
+  parentPort.postMessage({ terminated: cell });
+}
 parentPort.on("message", (m) => {
   clearTimeout(timer);
-  if (m.arm) timer = setTimeout(() => process.kill(process.pid, "SIGINT"), m.ms);
+  clearInterval(escalation);
+  if (!m.arm) return;
+  timer = setTimeout(() => {
+    const cell = Atomics.load(state, ${CELL});
+    process.kill(process.pid, "SIGINT");
+    const t0 = Date.now();
+    escalation = setInterval(() => {
+      if (Atomics.load(state, ${CELL}) !== cell) return clearInterval(escalation);
+      const phase = Atomics.load(state, ${PHASE});
+      if (Date.now() - t0 < 1000 || phase === ${PHASE_IN_VM} || phase === ${PHASE_COMPILING}) return;
+      clearInterval(escalation);
+      terminate(cell);
+    }, 100);
+  }, m.ms);
 });`;
 
 /** Plain-JSON copy of a bundle: strings stay strings, vega-lite specs stay objects. */
@@ -144,8 +173,11 @@ export class CellEngine {
   private armWatchdog(message: { arm: true; ms: number } | { arm: false }): void {
     if (!this.useWatchdog) return;
     if (!this.watchdog) {
-      this.watchdog = new Worker(WATCHDOG, { eval: true });
+      this.watchdog = new Worker(WATCHDOG, { eval: true, workerData: { state: this.cellState.buffer } });
       this.watchdog.unref();
+      this.watchdog.on("message", (m: { terminated?: number }) => {
+        if (m.terminated) this.interruptCell(m.terminated, true);
+      });
     }
     this.watchdog.postMessage(message);
   }
