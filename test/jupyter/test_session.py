@@ -7,6 +7,7 @@ interrupt_mode "signal" asks) or interrupt_request on the control channel.
 Run by `npm run test:jupyter` (Debian's python3, JUPYTER_PATH at the project's kernelspec).
 """
 import os
+import sys
 import time
 import unittest
 
@@ -100,7 +101,9 @@ class Session(unittest.TestCase):
         t = time.monotonic()
         interrupt()
         reply = reply_for(self.kc, msg_id, 30)["content"]
-        return reply, time.monotonic() - t
+        took = time.monotonic() - t
+        print(f"  [{self.id().split('.')[-1]}: interrupt to reply {took:.3f} s]", file=sys.stderr)
+        return reply, took
 
     def check_train_interrupt_train(self, loop, interrupt):
         self.result(TRAIN_ONCE)
