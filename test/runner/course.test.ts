@@ -71,6 +71,14 @@ describe("npm run course", () => {
     expect(r.stderr).toContain("error: blocked, cell 1: TimeoutError: the cell ran longer than 2 s and was interrupted");
   });
 
+  it("a notebook stopped at its time limit in the middle of training does not fail the next one", () => {
+    const r = course(["--dir", path.join(fixtures, "isolation"), "--timeout", "4", "--no-html"]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain("error: 01-stuck, cell 2: TimeoutError");
+    expect(r.stdout).toMatch(/02-train .* ok/);
+    expect(r.nb("02-train").cells[1].outputs).toEqual([{ output_type: "stream", name: "stdout", text: "trained true true 1\n" }]);
+  });
+
   it("lets a cell's metadata raise its time limit, and reports each cell's time", () => {
     const r = course(["--dir", fixtures, "--only", "slow-cell", "--timeout", "1", "--no-html"]);
     expect(r.status, r.stderr).toBe(0);
