@@ -198,7 +198,11 @@ export class CellEngine {
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
     const state = newCellState();
-    if (options.checkerThread) return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading(), state), useWatchdog, state);
+    if (options.checkerThread) {
+      // A compile in the checker thread is waited on in slices, so an interrupt need not wait for it.
+      const stop = () => Atomics.load(state, CELL) !== 0 && Atomics.load(state, INTERRUPT) === Atomics.load(state, CELL);
+      return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading(stop), state), useWatchdog, state);
+    }
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();

@@ -114,7 +114,9 @@ class Session(unittest.TestCase):
         self.assertLess(took, 2.0, f"the interrupt took {took:.2f} s")
         self.assertGreater(int(self.result("steps")), 0, "the loop never ran")
         self.result(TRAIN_ONCE)
-        self.assertEqual(self.tensors(), level, "tensors the interrupted cell made were not released")
+        # No leak. (A termination that lands inside tfjs's Variable.assign, between its
+        # disposeTensor and incRef, can leave the count one lower; seen once in several runs.)
+        self.assertLessEqual(self.tensors(), level, "tensors the interrupted cell made were not released")
 
     def test_interrupt_a_synchronous_training_loop_then_train_again(self):
         self.check_train_interrupt_train("while (true) { trainStep(lstm, optimizer, lossFn); steps++; }", self.km.interrupt_kernel)
@@ -133,6 +135,25 @@ class Session(unittest.TestCase):
         self.assertEqual(reply.get("ename"), "KeyboardInterrupt", reply)
         self.assertLess(took, 2.0)
         self.assertEqual(self.result("6 * 7"), "42")
+
+    def test_interrupt_a_cell_still_compiling(self):
+        # Some thousand functions take the type checker seconds; the cell must not run at all.
+        big = "\n".join(f"function f{i}(a: number): number {{ return a * {i} + f{max(0, i - 1)}(a); }}" for i in range(8000))
+        msg_id = self.kc.execute(big + "\nsteps = -777;")
+        # Interrupt once the kernel has taken the cell (execute_input), while it compiles.
+        while True:
+            m = self.kc.get_iopub_msg(timeout=30)
+            if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_input":
+                break
+        time.sleep(0.3)
+        t = time.monotonic()
+        self.km.interrupt_kernel()
+        reply = reply_for(self.kc, msg_id, 30)["content"]
+        took = time.monotonic() - t
+        print(f"  [test_interrupt_a_cell_still_compiling: interrupt to reply {took:.3f} s]", file=sys.stderr)
+        self.assertEqual(reply.get("ename"), "KeyboardInterrupt", reply)
+        self.assertLess(took, 2.0, f"the interrupt took {took:.2f} s")
+        self.assertNotEqual(self.result("steps"), "-777")
 
     def test_interrupt_stops_the_running_cell_and_aborts_the_queued_one(self):
         running = self.kc.execute("await null;\nfor (;;) {}")
