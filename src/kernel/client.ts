@@ -56,7 +56,7 @@ export class KernelClient {
    * jupyter_client's wait_for_ready does. `argv` builds the command from the connection file
    * (default: the rnnlab kernel).
    */
-  static async start(cwd = path.join(ROOT, "notebooks"), argv: (connectionFile: string) => string[] = (f) => [path.join(ROOT, "dist/kernel/main.js"), f]): Promise<KernelClient> {
+  static async start(cwd = path.join(ROOT, "notebooks"), argv: (connectionFile: string) => string[] = (f) => ["--no-force-async-hooks-checks", path.join(ROOT, "dist/kernel/main.js"), f]): Promise<KernelClient> {
     const key = crypto.randomUUID();
     const info = {
       transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256",

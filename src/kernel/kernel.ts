@@ -9,13 +9,19 @@
  */
 import { Reply, Router, XPublisher } from "zeromq";
 import { STDIN, StdinNotImplementedError, type StdinChannel } from "../rnnlab/input";
+import { LAST_SIGINT, sigintClock } from "../runner/cell-state";
 import { CellEngine, type CellEvent } from "../runner/engine";
 import type { DataOutput, ErrorOutput, Output } from "../runner/notebook";
+import { exitProcess, guardProcessExit } from "./exit-guard";
+import { Interrupter } from "./interrupter";
 import { isComplete } from "./is-complete";
+import { StreamBudget } from "./stream-budget";
 import { decode, encode, PROTOCOL_VERSION, Signer, type ConnectionInfo, type Message } from "./wire";
 
 type Content = Record<string, unknown>;
 type Handler = (msg: Message, reply: (type: string, content: Content) => Promise<void>) => Promise<void>;
+/** A socket replies go out on: the shell Router, or the control channel relayed by the interrupter. */
+interface ReplySocket { send(frames: Buffer[]): Promise<void> }
 
 // The TypeScript that tslab compiles cells with (its dependency, resolved from here).
 const TS_VERSION: string = require("@tslab/typescript-for-tslab/package.json").version;
@@ -24,7 +30,11 @@ export class Kernel {
   private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
   private readonly shell = new Router();
-  private readonly control = new Router();
+  /**
+   * Owns the control socket and stops cells that block this thread (interrupter-thread.ts).
+   * Not awaited at start: kernel_info (shell) need not wait for the thread to load zeromq.
+   */
+  private interrupter!: Promise<Interrupter>;
   private readonly stdin = new Router();
   // XPUB rather than PUB: it tells us when a client subscribes (see welcome()).
   private readonly iopub = new XPublisher({ verbosity: "allSubs" });
@@ -32,17 +42,19 @@ export class Kernel {
   /** Made in start(), so its type checker loads in a worker while the first replies go out. */
   private engine!: CellEngine;
   private notebookStarted = false;
+  /** The header of the latest execute request, the parent of errors that come after it ended. */
+  private lastExecute: Message["header"] | undefined;
   private executionCount = 0;
   /** [session, line, input, text/plain of the result or null] for this session. */
   private readonly history: [number, number, string, string | null][] = [];
-  private readonly queue: { msg: Message; socket: Router }[] = [];
+  private readonly queue: { msg: Message; socket: ReplySocket }[] = [];
   private busy = false;
   /** Run once the current request's idle status has been sent. */
   private readonly afterIdle: (() => void)[] = [];
   /** Resolves the `input()` waiting for the front end's input_reply. */
   private pendingInput: ((value: string) => void) | undefined;
   /** Sends on one zeromq socket must not overlap. */
-  private readonly sending = new Map<object, Promise<void>>();
+  private sending = new Map<object, Promise<void>>();
   private readonly handlers: Record<string, Handler> = {
     kernel_info_request: (m, r) => this.kernelInfo(m, r),
     execute_request: (m, r) => this.execute(m, r),
@@ -69,18 +81,40 @@ export class Kernel {
 
   async start(): Promise<void> {
     this.engine = CellEngine.create({ checkerThread: true });
+    guardProcessExit();
+    // An error after its cell ended (a timer's throw, a late rejection) goes to the latest
+    // cell, as ipykernel sends output to the latest parent; the front end shows it there.
+    this.engine.reportLateErrorsTo((e) => {
+      if (this.lastExecute) void this.publish("error", { ename: e.ename, evalue: e.evalue, traceback: e.traceback }, this.lastExecute);
+      else process.stderr.write(`${e.traceback.join("\n")}\n`);
+    });
+    this.interrupter = Interrupter.start(
+      { state: this.engine.cellState, controlAddress: this.address(this.info.control_port), key: this.info.key, watchSignals: true },
+      {
+        interrupt: (cell, terminated) => {
+          // A termination drops the promise jobs queued at that moment, maybe some of our
+          // sends': start the chains afresh rather than wait on them forever.
+          if (terminated) this.sending = new Map();
+          this.engine.interruptCell(cell, terminated);
+        },
+        control: (frames) => {
+          const msg = decode(frames, this.signer);
+          if (msg) void this.interrupter.then((i) => this.dispatch(msg, i.control));
+        },
+      },
+    );
+    this.interrupter.catch(() => undefined);
     await Promise.all([
       this.shell.bind(this.address(this.info.shell_port)),
-      this.control.bind(this.address(this.info.control_port)),
       this.stdin.bind(this.address(this.info.stdin_port)),
       this.iopub.bind(this.address(this.info.iopub_port)),
       this.hb.bind(this.address(this.info.hb_port)),
     ]);
-    // Jupyter sends SIGINT to interrupt; between cells it must not end the kernel.
-    process.on("SIGINT", () => undefined);
+    // Jupyter sends SIGINT to interrupt; between cells it must not end the kernel. The time is
+    // noted for the interrupter thread, which sees the same signal (see interrupter-thread.ts).
+    process.on("SIGINT", () => Atomics.store(this.engine.cellState, LAST_SIGINT, sigintClock()));
     void this.heartbeat();
     void this.listen(this.shell);
-    void this.listen(this.control);
     void this.listenStdin();
     void this.welcome();
     await this.status("starting", {});
@@ -107,7 +141,11 @@ export class Kernel {
       const msg = decode(frames as Buffer[], this.signer);
       if (!msg) continue;
       const type = msg.header.msg_type;
-      if (socket === this.control || type === "interrupt_request") void this.dispatch(msg, socket);
+      if (type === "interrupt_request") {
+        // Not queued behind the cell it is meant to stop (an old front end's shell interrupt).
+        void this.interrupter.then((i) => i.interrupt());
+        void this.dispatch(msg, socket);
+      }
       else {
         this.queue.push({ msg, socket });
         void this.drain();
@@ -161,8 +199,8 @@ export class Kernel {
     }
   }
 
-  private send(socket: object, frames: Buffer[]): Promise<void> {
-    const s = socket as Router | XPublisher;
+  private send(socket: ReplySocket | XPublisher, frames: Buffer[]): Promise<void> {
+    const s = socket;
     const p = (this.sending.get(socket) ?? Promise.resolve()).then(() => s.send(frames)).catch(() => undefined);
     this.sending.set(socket, p);
     return p;
@@ -176,13 +214,14 @@ export class Kernel {
     return this.publish("status", { execution_state: state }, parent);
   }
 
-  private async dispatch(msg: Message, socket: Router): Promise<void> {
+  private async dispatch(msg: Message, socket: ReplySocket): Promise<void> {
     const type = msg.header.msg_type;
     const handler = this.handlers[type];
     const reply = (replyType: string, content: Content) => this.send(socket, encode(this.signer, this.session, replyType, content, msg.header, msg.ids));
-    // Queued, not awaited: sends on a socket keep their order (see send()), and the request's
-    // work need not wait for zeromq to take each message.
-    void this.status("busy", msg.header);
+    // Awaited: once zeromq has taken the message, its I/O thread writes it even while a cell
+    // blocks this thread. Queued alone, busy would wait for the cell to yield, and front ends
+    // (and the Jupyter server's activity tracking) would see the kernel idle while it runs.
+    await this.status("busy", msg.header);
     try {
       if (handler) await handler(msg, reply);
     } catch (err) {
@@ -226,7 +265,10 @@ export class Kernel {
     const store = c.store_history ?? !silent;
     if (store) this.executionCount++;
     const count = this.executionCount;
-    if (!silent) void this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
+    if (!silent) this.lastExecute = msg.header;
+    const budget = new StreamBudget();
+    // On the wire before the cell runs, for the same reason as busy (see dispatch()).
+    if (!silent) await this.publish("execute_input", { code: c.code, execution_count: count }, msg.header);
     const entry: [number, number, string, string | null] = [1, count, c.code, null];
     if (store) this.history.push(entry);
     const forward = (e: CellEvent) => {
@@ -235,12 +277,17 @@ export class Kernel {
       else if (e.type === "update") void this.publish("update_display_data", this.dataContent(e.output, e.displayId), msg.header);
       else {
         if (e.output.output_type === "execute_result") entry[3] = String(e.output.data["text/plain"] ?? "");
-        void this.forwardOutput(e.output, count, msg);
+        if (e.output.output_type === "stream") {
+          const text = budget.take(e.output.text as string);
+          if (text) void this.publish("stream", { name: e.output.name, text }, msg.header);
+        } else void this.forwardOutput(e.output, count, msg);
       }
     };
     const g = globalThis as Record<symbol, unknown>;
     g[STDIN] = this.stdinChannel(msg, Boolean(c.allow_stdin));
     const outcome = await this.engineFor().execute(c.code, { onEvent: forward }).finally(() => delete g[STDIN]);
+    const dropped = budget.note();
+    if (dropped && !silent) await this.publish("stream", { name: "stderr", text: dropped }, msg.header);
     if (!outcome.error) {
       await reply("execute_reply", { status: "ok", execution_count: count, user_expressions: {}, payload: [] });
       return;
@@ -306,7 +353,7 @@ export class Kernel {
   }
 
   private async interrupt(_m: Message, reply: (t: string, c: Content) => Promise<void>): Promise<void> {
-    this.engine.interrupt();
+    // The interrupter thread has acted already, on the request as it arrived (see listen()).
     await reply("interrupt_reply", { status: "ok" });
   }
 
@@ -317,8 +364,8 @@ export class Kernel {
     // Stop the worker threads before exiting: a process.exit() that races a thread still
     // starting or compiling can hang. Wait at most two seconds for them.
     setTimeout(() => {
-      const stopped = this.engine.close().catch(() => undefined);
-      void Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]).finally(() => process.exit(0));
+      const stopped = Promise.all([this.engine.close(), this.interrupter.then((i) => i.close())]).catch(() => undefined);
+      void Promise.race([stopped, new Promise((r) => setTimeout(r, 2000))]).finally(() => exitProcess(0));
     }, 50);
   }
 }

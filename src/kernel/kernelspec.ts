@@ -20,7 +20,8 @@ const ROOT = path.resolve(__dirname, "../..");
 
 export function kernelJson(): Record<string, unknown> {
   return {
-    argv: [process.execPath, path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"],
+    // --no-force-async-hooks-checks: see interrupter-thread.ts (stopping a cell in a timer callback).
+    argv: [process.execPath, "--no-force-async-hooks-checks", path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"],
     display_name: "TypeScript (rnnlab)",
     language: "typescript",
     interrupt_mode: "signal",

@@ -1,6 +1,7 @@
 /**
  * Entry point Jupyter starts: `node dist/kernel/main.js <connection file>` (see kernelspec.ts).
  */
+import { exitProcess } from "./exit-guard";
 import { Kernel } from "./kernel";
 import { readConnectionFile } from "./wire";
 
@@ -11,5 +12,5 @@ if (!file) {
 }
 new Kernel(readConnectionFile(file)).start().catch((err) => {
   console.error(`rnnlab kernel: ${(err as Error).message}`);
-  process.exit(1);
+  exitProcess(1);
 });

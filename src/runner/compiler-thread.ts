@@ -21,15 +21,15 @@ const made = {};
 const converter = (which) => (made[which] ??= createConverter(which === "browser" ? { isBrowser: true } : undefined));
 try { converter("node"); } catch (err) { made.failure = err; }
 Atomics.store(flags, 1, 1);
-port.on("message", ({ which, method, args }) => {
+port.on("message", ({ id, which, method, args }) => {
   try {
     if (made.failure) throw made.failure;
     let value = converter(which)[method](...args);
     // Completion info carries the compiler's own objects; the engine needs only the names.
     if (method === "complete" && value) value = { start: value.start, end: value.end, candidates: value.candidates };
-    port.postMessage({ value });
+    port.postMessage({ id, value });
   } catch (err) {
-    port.postMessage({ error: { name: err.name, message: err.message, stack: err.stack } });
+    port.postMessage({ id, error: { name: err.name, message: err.message, stack: err.stack } });
   }
   done();
 });
@@ -44,8 +44,14 @@ export class CompilerThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flags = new Int32Array(new SharedArrayBuffer(12));
+  /** Numbers each call, so that the answer to a call given up on is recognised and dropped. */
+  private calls = 0;
 
-  constructor() {
+  /**
+   * `stopRequested`: polled while a call waits; when it turns true the call gives up with an
+   * "interrupted" error (the compiler finishes that work unseen, then takes the next call).
+   */
+  constructor(private readonly stopRequested: () => boolean = () => false) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const converterPath = require.resolve("tslab/dist/converter");
@@ -69,13 +75,23 @@ export class CompilerThread {
   /** Calls `method` of the node or browser converter in the worker and waits for its answer. */
   call<T>(which: "node" | "browser", method: string, args: unknown[]): T {
     if (Atomics.load(this.flags, ENDED) === 1) throw new Error("the TypeScript compiler thread has stopped; restart the kernel");
+    const id = ++this.calls;
     Atomics.store(this.flags, ANSWER, 0);
-    this.port.postMessage({ which, method, args });
-    while (Atomics.wait(this.flags, ANSWER, 0, 1000) === "timed-out") {
-      if (Atomics.load(this.flags, ENDED) === 1) throw new Error("the TypeScript compiler thread stopped while compiling; restart the kernel");
+    this.port.postMessage({ id, which, method, args });
+    type Answer = { id: number; value?: T; error?: { name: string; message: string; stack: string } };
+    let answer: Answer | undefined;
+    for (let waited = 0; ; ) {
+      // The worker posts its answer before it raises the flag: read the port first, then sleep.
+      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+        if ((m.message as Answer).id === id) answer = m.message as Answer;
+      }
+      if (answer) break;
+      if (this.stopRequested()) throw new Error("the cell was interrupted while it compiled");
+      if (Atomics.wait(this.flags, ANSWER, 0, 50) !== "timed-out") Atomics.store(this.flags, ANSWER, 0);
+      else if ((waited += 50) % 1000 === 0 && Atomics.load(this.flags, ENDED) === 1) {
+        throw new Error("the TypeScript compiler thread stopped while compiling; restart the kernel");
+      }
     }
-    const answer = receiveMessageOnPort(this.port)?.message as { value?: T; error?: { name: string; message: string; stack: string } } | undefined;
-    if (!answer) throw new Error(`the TypeScript compiler thread gave no answer to ${method}`);
     if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
     return answer.value as T;
   }

@@ -32,8 +32,9 @@ export interface LoadingConverters {
   close(): Promise<void>;
 }
 
-export function convertersWhileLoading(): LoadingConverters {
-  const thread = new CompilerThread();
+/** `stopRequested`: an interrupt for the running cell (see CompilerThread). */
+export function convertersWhileLoading(stopRequested: () => boolean = () => false): LoadingConverters {
+  const thread = new CompilerThread(stopRequested);
   const quick: QuickRecord[] = [];
   /** Every name a quick cell declared, values and types. */
   const quickNames = new Set<string>();

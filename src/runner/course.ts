@@ -7,6 +7,9 @@
  * naming the notebook, the cell and the message. With `--dir notebooks` it runs the student
  * versions, where an exercise that is not solved yet (NotImplementedError) is reported and the
  * run goes on.
+ *
+ * Each cell may run for --timeout seconds (default 120); a long training cell can ask for more
+ * in its metadata, `"rnnlab": {"timeout": 600}`. The report gives each cell's time.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,6 +34,8 @@ export interface NotebookReport {
   errors: string[];
   /** Exercises not solved yet (student versions only). */
   unsolved: string[];
+  /** Seconds per code cell that ran, with its index among the notebook's cells (1-based). */
+  cellSeconds: { cell: number; seconds: number }[];
 }
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -70,16 +75,23 @@ export function listNotebooks(dir: string, only: string[]): string[] {
 
 const gradeId = (cell: Cell): string | undefined => (cell.metadata.nbgrader as { grade_id?: string } | undefined)?.grade_id;
 
+/** The cell's own time limit (metadata `rnnlab.timeout`, seconds) or the run's. */
+export function cellTimeoutS(cell: Cell, defaultS: number): number {
+  const own = (cell.metadata.rnnlab as { timeout?: unknown } | undefined)?.timeout;
+  return typeof own === "number" && own > 0 ? own : defaultS;
+}
+
 export async function runNotebook(engine: CellEngine, file: string, timeoutS: number): Promise<{ nb: Notebook; report: NotebookReport }> {
   const nb = readNotebook(file);
   const name = path.basename(file, ".ipynb");
-  const report: NotebookReport = { name, title: notebookTitle(nb, name), seconds: 0, cells: 0, errors: [], unsolved: [] };
+  const report: NotebookReport = { name, title: notebookTitle(nb, name), seconds: 0, cells: 0, errors: [], unsolved: [], cellSeconds: [] };
   const t0 = performance.now();
   engine.startNotebook(path.dirname(file));
   let count = 0;
   for (const [index, cell] of nb.cells.entries()) {
     if (cell.cell_type !== "code") continue;
-    const r = await engine.execute(sourceOf(cell), { timeoutMs: timeoutS * 1000 });
+    const r = await engine.execute(sourceOf(cell), { timeoutMs: cellTimeoutS(cell, timeoutS) * 1000 });
+    report.cellSeconds.push({ cell: index + 1, seconds: r.ms / 1000 });
     cell.outputs = r.outputs;
     cell.execution_count = ++count;
     for (const o of cell.outputs) if (o.output_type === "execute_result") o.execution_count = count;
@@ -109,7 +121,10 @@ export async function runCourse(o: CourseOptions): Promise<NotebookReport[]> {
       writeNotebook(path.join(o.out, `${report.name}.ipynb`), nb);
       if (o.html) fs.writeFileSync(path.join(o.out, `${report.name}.html`), await renderNotebookPage(nb, report.title));
       const status = report.errors.length ? `FAILED — ${report.errors[0]}` : report.unsolved.length ? `${report.unsolved.length} exercise cell(s) not solved yet` : "ok";
-      console.log(`${report.name.padEnd(28)} ${report.seconds.toFixed(1).padStart(6)} s  ${String(report.cells).padStart(3)} cells  ${status}`);
+      const slowest = [...report.cellSeconds].sort((a, b) => b.seconds - a.seconds).slice(0, 3);
+      const slow = slowest.map((c) => `cell ${c.cell} ${c.seconds.toFixed(1)} s`).join(", ");
+      console.log(`${report.name.padEnd(28)} ${report.seconds.toFixed(1).padStart(6)} s  ${String(report.cells).padStart(3)} cells  ${status}${slow ? `  (slowest: ${slow})` : ""}`);
+      fs.writeFileSync(path.join(o.out, `${report.name}.report.json`), JSON.stringify(report, null, 1));
     }
   } finally {
     engine.close();

@@ -14,6 +14,8 @@ import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBun
 import { cellPosition } from "./cell-lines";
 import { convertersWhileLoading } from "./converter-while-loading";
 import { hasTopLevelForAwait } from "./quick-convert";
+import { ACK, CELL, INTERRUPT, LAST_SIGINT, newCellState, PHASE, PHASE_ASYNC, PHASE_COMPILING, PHASE_IDLE, PHASE_IN_VM, sigintClock } from "./cell-state";
+import { leaveCellScope, markTfjs, releaseStoppedCell, resetTfjs } from "./tfjs-reset";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -47,12 +49,41 @@ export interface CellOutcome {
   ms: number;
 }
 
+/**
+ * The watchdog thread: SIGINT when the cell's time is up. SIGINT stops only the cell's top level
+ * (tslab's vm call) and its awaits; a loop in a promise job after an await blocks the thread
+ * for good. So if the cell still runs a second later outside the vm call and the compiler, the
+ * thread ends its JavaScript with V8's TerminateExecution through an inspector session (the
+ * kernel does the same for interrupts; see ../kernel/interrupter-thread.ts).
+ */
 const WATCHDOG = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+const state = new Int32Array(workerData.state);
 let timer = null;
+let escalation = null;
+function terminate(cell) {
+  const { Session } = require("node:inspector");
+  const session = new Session();
+  session.connectToMainThread();
+  session.post("Runtime.terminateExecution", () => session.disconnect());
+  parentPort.postMessage({ terminated: cell });
+}
 parentPort.on("message", (m) => {
   clearTimeout(timer);
-  if (m.arm) timer = setTimeout(() => process.kill(process.pid, "SIGINT"), m.ms);
+  clearInterval(escalation);
+  if (!m.arm) return;
+  timer = setTimeout(() => {
+    const cell = Atomics.load(state, ${CELL});
+    process.kill(process.pid, "SIGINT");
+    const t0 = Date.now();
+    escalation = setInterval(() => {
+      if (Atomics.load(state, ${CELL}) !== cell) return clearInterval(escalation);
+      const phase = Atomics.load(state, ${PHASE});
+      if (Date.now() - t0 < 1000 || phase === ${PHASE_IN_VM} || phase === ${PHASE_COMPILING}) return;
+      clearInterval(escalation);
+      terminate(cell);
+    }, 100);
+  }, m.ms);
 });`;
 
 /** Plain-JSON copy of a bundle: strings stay strings, vega-lite specs stay objects. */
@@ -86,16 +117,35 @@ function cellFrames(e: Error, javascript: string | undefined, cell: string): str
   );
 }
 
+/** Where errors that come between cells go (the kernel: the latest cell); unset, to stderr. */
+let lateErrorSink: ((error: ErrorOutput) => void) | undefined;
+/** True while a cell runs: its captured stderr then shows late errors in that cell. */
+let cellRunning = false;
+
+function reportLate(what: string, reason: unknown): void {
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  if (cellRunning || !lateErrorSink) {
+    console.error(`${what}:`, text);
+    return;
+  }
+  const e = reason instanceof Error ? reason : undefined;
+  const frames = e ? cellFrames(e, undefined, "") : [];
+  lateErrorSink({ output_type: "error", ename: e?.name ?? "Error", evalue: e?.message ?? text, traceback: [`${what}: ${text}`, ...frames] });
+}
+
 function reportRejection(reason: unknown): void {
-  console.error("Unhandled promise rejection:", reason instanceof Error ? `${reason.name}: ${reason.message}` : reason);
+  reportLate("Unhandled promise rejection", reason);
 }
 
 function reportUncaught(err: Error): void {
-  console.error("Uncaught exception in a callback:", err instanceof Error ? `${err.name}: ${err.message}` : err);
+  reportLate("Uncaught exception in a callback", err);
 }
 
 /** The JavaScript of the cell being compiled or run (one engine runs one cell at a time). */
 let lastJavaScript: string | undefined;
+
+/** What an interrupt that arrives while a cell compiles throws once the compiler returns. */
+const INTERRUPTED_WHILE_COMPILING = "the cell was interrupted while it compiled";
 
 export class CellEngine {
   private executor!: TslabExecutor;
@@ -111,17 +161,23 @@ export class CellEngine {
   private interrupted = false;
   private currentCode = "";
   private onEvent: (event: CellEvent) => void = () => undefined;
+  private cellNumber = 0;
 
   private constructor(
     private readonly convs: TslabConverters,
     private readonly useWatchdog: boolean,
+    /** Shared with threads that stop cells (see cell-state.ts); the same array the converter sees. */
+    readonly cellState: Int32Array,
   ) {}
 
   private armWatchdog(message: { arm: true; ms: number } | { arm: false }): void {
     if (!this.useWatchdog) return;
     if (!this.watchdog) {
-      this.watchdog = new Worker(WATCHDOG, { eval: true });
+      this.watchdog = new Worker(WATCHDOG, { eval: true, workerData: { state: this.cellState.buffer } });
       this.watchdog.unref();
+      this.watchdog.on("message", (m: { terminated?: number }) => {
+        if (m.terminated) this.interruptCell(m.terminated, true);
+      });
     }
     this.watchdog.postMessage(message);
   }
@@ -141,7 +197,12 @@ export class CellEngine {
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
-    if (options.checkerThread) return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading()), useWatchdog);
+    const state = newCellState();
+    if (options.checkerThread) {
+      // A compile in the checker thread is waited on in slices, so an interrupt need not wait for it.
+      const stop = () => Atomics.load(state, CELL) !== 0 && Atomics.load(state, INTERRUPT) === Atomics.load(state, CELL);
+      return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading(stop), state), useWatchdog, state);
+    }
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
     const node = createConverter();
@@ -155,18 +216,27 @@ export class CellEngine {
       },
       close: () => (node.close(), browser?.close()),
     };
-    return new CellEngine(CellEngine.adaptConvert(convs as TslabConverters), useWatchdog);
+    return new CellEngine(CellEngine.adaptConvert(convs as TslabConverters, state), useWatchdog, state);
   }
 
   /**
    * Wraps tslab's converter: keeps the JavaScript it makes of each cell (to map an error's stack
    * to the cell's lines), and marks a cell with a top-level `for await` as async, which tslab
-   * itself misses.
+   * itself misses. Compiling is a phase of its own in `state`: an interrupt cannot stop the
+   * compiler, so it is honoured when the compiler returns, before the cell runs.
    */
-  private static adaptConvert<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C): TslabConverters {
+  private static adaptConvert<C extends { node: { convert(prevDecl: string, src: string): { output?: string } } }>(convs: C, state: Int32Array): TslabConverters {
     const convert = convs.node.convert.bind(convs.node);
     convs.node.convert = (prevDecl: string, src: string) => {
-      const r = convert(prevDecl, src) as { output?: string; hasToplevelAwait?: boolean };
+      const phase = Atomics.exchange(state, PHASE, PHASE_COMPILING);
+      let r: { output?: string; hasToplevelAwait?: boolean };
+      try {
+        r = convert(prevDecl, src) as { output?: string; hasToplevelAwait?: boolean };
+      } finally {
+        Atomics.store(state, PHASE, phase);
+      }
+      const cell = Atomics.load(state, CELL);
+      if (cell !== 0 && Atomics.load(state, INTERRUPT) === cell) throw new Error(INTERRUPTED_WHILE_COMPILING);
       lastJavaScript = r.output;
       if (r.output && !r.hasToplevelAwait && hasTopLevelForAwait(src)) r.hasToplevelAwait = true;
       return r;
@@ -249,9 +319,14 @@ export class CellEngine {
     this.currentCode = code;
     lastJavaScript = undefined;
     this.interrupted = false;
+    const cell = ++this.cellNumber;
+    Atomics.store(this.cellState, CELL, cell);
+    const tfjsBefore = markTfjs();
     const t0 = performance.now();
     const restore = this.captureStreams();
+    cellRunning = true;
     const onSigint = () => {
+      Atomics.store(this.cellState, LAST_SIGINT, sigintClock());
       this.interrupted = true;
       this.executor.interrupt();
     };
@@ -260,7 +335,11 @@ export class CellEngine {
     if (timeoutMs > 0) this.armWatchdog({ arm: true, ms: timeoutMs });
     let ok = false;
     try {
-      ok = await this.executor.execute(code);
+      // The top level runs inside this call, under tslab's vm.runInThisContext (breakOnSigint).
+      Atomics.store(this.cellState, PHASE, PHASE_IN_VM);
+      const running = this.executor.execute(code);
+      Atomics.store(this.cellState, PHASE, PHASE_ASYNC);
+      ok = await running;
       const last = this.lastValue as { value: unknown } | undefined;
       if (ok && last) await this.showResult(last.value);
       await this.pending;
@@ -271,11 +350,23 @@ export class CellEngine {
       if (timeoutMs > 0) this.armWatchdog({ arm: false });
       process.off("SIGINT", onSigint);
       restore();
+      cellRunning = false;
+      Atomics.store(this.cellState, PHASE, PHASE_IDLE);
+      Atomics.store(this.cellState, CELL, 0);
     }
+    // A cell that failed or was stopped may have left tfjs's tape and scopes open; a stopped
+    // one also tensors it made outside any tidy (see tfjs-reset.ts).
+    if (!ok) resetTfjs(tfjsBefore);
     const ms = performance.now() - t0;
+    // SIGINT taken by vm's breakOnSigint never reaches process.on("SIGINT"): note it here.
+    if (this.failures.some((f) => /Script execution interrupted/.test(String((f[0] as Error)?.message ?? f[0])))) {
+      Atomics.store(this.cellState, LAST_SIGINT, sigintClock());
+    }
     const interrupted = !ok && (this.interrupted || this.failures.some((f) => /interrupted/i.test(String((f[0] as Error)?.message ?? f[0]))));
     // The watchdog and a user's interrupt both arrive as SIGINT; the clock tells them apart.
     const timedOut = interrupted && timeoutMs > 0 && ms >= timeoutMs;
+    if (interrupted) releaseStoppedCell(tfjsBefore, Object.values((this.executor as unknown as { locals?: object }).locals ?? {}));
+    else leaveCellScope(tfjsBefore);
     const error = ok ? undefined : this.errorOutput(interrupted, timedOut, timeoutMs);
     if (error) this.outputs.push(error);
     this.onEvent = () => undefined;
@@ -331,10 +422,30 @@ export class CellEngine {
     };
   }
 
+  /**
+   * Errors that happen while no cell runs (a timer's throw, a promise rejected late) go to
+   * `sink` instead of the process's stderr; during a cell they print into it, as before.
+   */
+  reportLateErrorsTo(sink: (error: ErrorOutput) => void): void {
+    lateErrorSink = sink;
+  }
+
   /** Stops the running cell, as SIGINT does. */
   interrupt(): void {
     this.interrupted = true;
     this.executor?.interrupt();
+  }
+
+  /**
+   * Stops cell number `cell` if it is still the one running (an interrupt asked for by another
+   * thread arrives here late, and must not stop the next cell). `terminated`: that thread has
+   * already ended the cell's JavaScript with a V8 termination, which drops the promise jobs
+   * queued at that moment, among them the engine's own chain of pending displays.
+   */
+  interruptCell(cell: number, terminated = false): void {
+    Atomics.store(this.cellState, ACK, cell);
+    if (terminated) this.pending = Promise.resolve();
+    if (cell !== 0 && Atomics.load(this.cellState, CELL) === cell) this.interrupt();
   }
 
   complete(code: string, cursor: number): { start: number; end: number; candidates: string[] } {

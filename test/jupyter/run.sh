@@ -14,5 +14,8 @@ JUPYTER_PATH="$(node -e 'process.stdout.write(require("./dist/kernel/kernelspec"
 export JUPYTER_PATH
 echo "kernelspec: $JUPYTER_PATH/kernels/rnnlab"
 "$PY" -W ignore test/jupyter/test_kernel.py -v
+"$PY" -W ignore test/jupyter/test_busy.py -v
+"$PY" -W ignore test/jupyter/test_server_busy.py -v
+"$PY" -W ignore test/jupyter/test_session.py -v
 "$PY" -W ignore test/jupyter/test_nbclient.py -v
 "$PY" -W ignore test/jupyter/test_import_anywhere.py -v

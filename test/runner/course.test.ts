@@ -64,6 +64,31 @@ describe("npm run course", () => {
     expect(Date.now() - t0).toBeLessThan(60_000);
   });
 
+  it("stops a cell that blocks after an await once it runs past the timeout (SIGINT cannot reach it)", () => {
+    const r = course(["--dir", path.join(fixtures, "broken"), "--only", "blocked", "--timeout", "2", "--no-html"]);
+    // spawnSync gives up after 120 s: a cell that is never stopped fails here with status null.
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain("error: blocked, cell 1: TimeoutError: the cell ran longer than 2 s and was interrupted");
+  });
+
+  it("a notebook stopped at its time limit in the middle of training does not fail the next one", () => {
+    const r = course(["--dir", path.join(fixtures, "isolation"), "--timeout", "4", "--no-html"]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain("error: 01-stuck, cell 2: TimeoutError");
+    expect(r.stdout).toMatch(/02-train .* ok/);
+    expect(r.nb("02-train").cells[1].outputs).toEqual([{ output_type: "stream", name: "stdout", text: "trained true true 1\n" }]);
+  });
+
+  it("lets a cell's metadata raise its time limit, and reports each cell's time", () => {
+    const r = course(["--dir", fixtures, "--only", "slow-cell", "--timeout", "1", "--no-html"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.nb("slow-cell").cells[0].outputs[0].text).toBe("long cell done\n");
+    const report = JSON.parse(fs.readFileSync(path.join(r.out, "slow-cell.report.json"), "utf8"));
+    expect(report.cellSeconds.map((c: { cell: number }) => c.cell)).toEqual([1, 2]);
+    expect(report.cellSeconds[0].seconds).toBeGreaterThan(report.cellSeconds[1].seconds);
+    expect(r.stdout).toMatch(/slowest: cell 1 /);
+  });
+
   it("in student versions, an unsolved exercise is reported and the run goes on", () => {
     const r = course(["--dir", path.join(fixtures, "student"), "--no-html"]);
     expect(r.status, r.stderr).toBe(0);
