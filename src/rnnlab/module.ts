@@ -10,7 +10,7 @@ import { REPR, type MimeBundle } from "./display";
 import type { Grads } from "./clip";
 import { FlatParameters } from "./flat-parameters";
 import { defaultGenerator, type Generator } from "./random";
-import { fmtShape } from "./validate";
+import { describe, fmtShape } from "./validate";
 
 export type NestedNumbers = number | NestedNumbers[];
 export type StateDictRecord = Record<string, tf.Tensor | NestedNumbers | Float32Array>;
@@ -157,7 +157,7 @@ export abstract class Module {
       for (const [name, value] of Object.entries(record)) {
         const p = params.get(name);
         if (!p) continue;
-        const t = toTensor(value, p.shape);
+        const t = toTensor(`${where}: ${name}`, value, p.shape);
         staged.push([name, t]);
         if (!shapesEqual(t.shape, p.shape)) {
           throw new Error(`${where}: ${name}: expected shape ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}.`);
@@ -235,11 +235,42 @@ function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function toTensor(value: StateDictRecord[string], shape: number[]): tf.Tensor {
-  if (value instanceof tf.Tensor) return tf.clone(value);
+function toTensor(where: string, value: StateDictRecord[string], shape: number[]): tf.Tensor {
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) throw new TypeError(`${where}: expected a live tensor of shape ${fmtShape(shape)}, got a disposed tensor of shape ${fmtShape(value.shape)}.`);
+    return tf.clone(value);
+  }
   if (value instanceof Float32Array) {
     const size = shape.reduce((a, b) => a * b, 1);
     return value.length === size ? tf.tensor(value, shape) : tf.tensor1d(value);
   }
+  checkNestedArray(where, value, shape);
   return tf.tensor(value as number[]);
+}
+
+/**
+ * A nested number array must be rectangular, with numbers at the leaves: tfjs would otherwise
+ * fail with "Invalid typed array length" or fill in what is missing. The first element at
+ * each depth sets the length expected of its siblings.
+ */
+function checkNestedArray(where: string, value: unknown, shape: number[]): void {
+  const lengths: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) lengths.push(v.length);
+  const at = (path: number[]) => path.map((i) => `[${i}]`).join("");
+  const firstAt = (depth: number) => at(new Array(depth).fill(0));
+  const walk = (v: unknown, path: number[]): void => {
+    const depth = path.length;
+    if (depth < lengths.length) {
+      if (!Array.isArray(v) || v.length !== lengths[depth]) {
+        const what = Array.isArray(v) ? `has length ${v.length}` : `is ${describe(v)}`;
+        throw new TypeError(
+          `${where}: expected a rectangular nested array of shape ${fmtShape(shape)}, got a ragged one: ${at(path)} ${what}, ${firstAt(depth)} has length ${lengths[depth]}.`,
+        );
+      }
+      v.forEach((item, i) => walk(item, [...path, i]));
+    } else if (typeof v !== "number") {
+      throw new TypeError(`${where}: expected numbers, got ${describe(v)} at ${at(path) || "the top"}.`);
+    }
+  };
+  walk(value, []);
 }
