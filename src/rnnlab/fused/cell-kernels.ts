@@ -28,6 +28,13 @@ export interface StepForward {
   cPrev: Float32Array | null; // [B, H], LSTM only
   h: Float32Array; // [B, H], written
   c: Float32Array | null; // [B, H], written, LSTM only
+  /** What the kernel's prepare() made for this sequence, if it has one. */
+  context?: KernelContext;
+}
+
+/** Per-sequence operands a kernel makes from W_hh (reset-before GRU's W_hn), freed after the sequence. */
+export interface KernelContext {
+  dispose(): void;
 }
 
 export interface StepBackward {
@@ -40,6 +47,7 @@ export interface StepBackward {
   dxp: Float32Array; // [T·B, G], write rows row0…
   dhp: Float32Array; // [T·B, G], write rows row0… (the same array as dxp when shared)
   dhPrevDirect: Float32Array; // [B, H], written: ∂L/∂h_{t−1} not through W_hh (GRU's z⊙h_{t−1})
+  context?: KernelContext;
 }
 
 /** A whole sequence at once (time-major rows, r = t·B + b), for kernels that loop in WebAssembly. */
@@ -77,6 +85,16 @@ export interface CellKernel {
   createTape(rows: number, H: number): Float32Array[];
   forward(s: StepForward, tape: Float32Array[]): void;
   backward(s: StepBackward, tape: Float32Array[]): void;
+  /**
+   * For kernels with a product the driver does not do (reset-before GRU: W_hn (r ⊙ h_{t−1})):
+   * operands made once per sequence from W_hh [G, H], handed to every step as `context`.
+   */
+  prepare?(whh: Float32Array, B: number, H: number): KernelContext;
+  /**
+   * The driver computes ∂W_hh = ∂HPᵀ·H_prev and ∂b_hh = Σ ∂HP; a kernel whose recurrent
+   * product is not h_{t−1}·W_hhᵀ for every gate adds its own part to them here, in place.
+   */
+  completeRecurrentGradients?(dWhh: Float32Array, dbHh: Float32Array, rows: number, H: number, tape: Float32Array[]): void;
   /** The whole time loop in one call, when the kernel has one; recurrence.ts steps otherwise. */
   forwardSequence?(s: SequenceForward): void;
   backwardSequence?(s: SequenceBackward): void;

@@ -114,6 +114,7 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
     }
   } else {
     const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
+    const context = kernel.prepare?.(Whh, B, H);
     const hp = new Float32Array(B * G);
     for (let s = 0; s < T; s++) {
       const t = a.reverse ? T - 1 - s : s;
@@ -122,11 +123,12 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
       WhhT.mulInto(hp, hPrev, B, false);
       const h = Y.subarray(row0 * H, (row0 + B) * H);
       const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
-      kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c }, tape);
+      kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c, context }, tape);
       hPrev = h;
       cPrev = c;
     }
     WhhT.dispose();
+    context?.dispose();
   }
   if (record) {
     a.saved = { T, B, X, P, Y, Hprev, tape, sequence, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
@@ -161,24 +163,29 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
     const dh = new Float32Array(B * H);
     const dhPrevDirect = new Float32Array(B * H);
     const WhhOp = new RecurrentOperand(Whh, G, H, B);
+    const context = kernel.prepare?.(Whh, B, H);
     for (let s = 0; s < T; s++) {
       const t = a.reverse ? s : T - 1 - s;
       const row0 = t * B;
       for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
-      kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect }, tape);
+      kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect, context }, tape);
       dhCarry.set(dhPrevDirect);
       WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
     }
     WhhOp.dispose();
+    context?.dispose();
   }
 
   const dFlat = new Float32Array(paramCount);
   dFlat.set(matmulTransposeA(dxp, X, rows, G, I), a.weightIh);
-  dFlat.set(matmulTransposeA(dhp, Hprev, rows, G, H), a.weightHh);
+  const dWhh = matmulTransposeA(dhp, Hprev, rows, G, H);
+  const dbIh = columnSums(dxp, rows, G);
+  const dbHh = dhp === dxp ? dbIh : columnSums(dhp, rows, G);
+  kernel.completeRecurrentGradients?.(dWhh, dbHh, rows, H, tape);
+  dFlat.set(dWhh, a.weightHh);
   if (a.biasIh >= 0) {
-    const dbIh = columnSums(dxp, rows, G);
     dFlat.set(dbIh, a.biasIh);
-    dFlat.set(dhp === dxp ? dbIh : columnSums(dhp, rows, G), a.biasHh);
+    dFlat.set(dbHh, a.biasHh);
   }
   const initialState = (d: Float32Array) => {
     const full = new Float32Array(stateShape!.reduce((m, n) => m * n, 1));

@@ -6,6 +6,7 @@ import { gruCellForward } from "../cells/gru-cell";
 import { lstmCellForward } from "../cells/lstm-cell";
 import { rnnCellForward, type Nonlinearity } from "../cells/rnn-cell";
 import { gruKernel, lstmKernel, rnnKernel, type CellKernel } from "../fused/cell-kernels";
+import { gruResetBeforeKernel } from "../fused/gru-reset-before-kernel";
 import { expectBoolean, expectOneOf } from "../validate";
 import { RecurrentBase, type RecurrentOptions, type ReferenceStep } from "./recurrent";
 import type { HiddenOutput, HiddenStateInput, LSTMOutput, LSTMStateInput } from "./recurrent-state";
@@ -71,9 +72,8 @@ export class GRU extends RecurrentBase<HiddenStateInput, HiddenOutput> {
     this.resetAfter = expectBoolean("GRU", "resetAfter", options.resetAfter, true);
   }
 
-  /** The fused kernel implements reset-after; reset-before runs on the reference path. */
-  protected fusedKernel(): CellKernel | null {
-    return this.resetAfter ? gruKernel : null;
+  protected fusedKernel(): CellKernel {
+    return this.resetAfter ? gruKernel : gruResetBeforeKernel;
   }
 
   protected referenceStep(): ReferenceStep {
