@@ -6,7 +6,7 @@
  * Value clipping clamps each element to [−v, v], which can change the direction.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describe } from "./validate";
+import { describe, expectKnownOptions } from "./validate";
 
 export type Grads = Record<string, tf.Tensor>;
 
@@ -42,6 +42,7 @@ export function clipGradNorm(grads: Grads, maxNorm: number, options: ClipOptions
   if (typeof maxNorm !== "number" || !(maxNorm > 0)) {
     throw new RangeError(`clipGradNorm: maxNorm: expected a positive number, got ${describe(maxNorm)}.`);
   }
+  expectKnownOptions("clipGradNorm", options ?? {}, ["errorIfNonfinite"]);
   const totalNorm = globalNorm(grads);
   if (options.errorIfNonfinite && !Number.isFinite(totalNorm)) {
     throw new RangeError(`clipGradNorm: grads: expected a finite total norm (errorIfNonfinite), got ${totalNorm}.`);

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { meanSquaredError } from "./fused/mean-squared-error";
-import { expectShape, fmtShape } from "./validate";
+import { expectKnownOptions, expectShape, fmtShape } from "./validate";
 
 export interface CrossEntropyOptions {
   /** Targets equal to this are not counted (PyTorch's ignore_index, default −100). */
@@ -21,6 +21,7 @@ export interface CrossEntropyOptions {
 /** logits (…, C) and integer targets (…) → a scalar. */
 export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor | number[], options: CrossEntropyOptions = {}): tf.Scalar {
   const where = "crossEntropy";
+  expectKnownOptions(where, options ?? {}, ["ignoreIndex", "mask", "reduction"]);
   return tf.tidy(() => {
     // Class ids must be whole numbers: casting 1.5 to int32 would quietly train on class 1.
     if (!(targets instanceof tf.Tensor)) expectWholeNumbers(where, (targets as unknown[]).flat(Infinity) as number[]);

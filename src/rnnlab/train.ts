@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { clipGradNorm, globalNorm, type Grads } from "./clip";
 import type { Module } from "./module";
-import { describe, expectBoolean, expectPositiveInt } from "./validate";
+import { describe, expectBoolean, expectKnownOptions, expectPositiveInt } from "./validate";
 
 export interface StepResult {
   loss: number;
@@ -28,6 +28,7 @@ export interface TrainStepOptions {
 
 /** One optimisation step of `module`'s parameters on the scalar returned by `lossFn`. */
 export function trainStep(module: Module, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, options: TrainStepOptions = {}): StepResult {
+  expectKnownOptions("trainStep", options ?? {}, ["maxNorm", "onGrads"]);
   const variables = module.parameters();
   if (variables.length === 0) throw new Error(`trainStep: module: expected a module with parameters, got ${module.describe()} with none.`);
   const { value, grads } = tf.variableGrads(lossFn, variables);
@@ -93,8 +94,11 @@ export interface TBPTTResult {
   state: CarriedState;
 }
 
+const TBPTT_OPTION_KEYS = ["module", "optimizer", "inputs", "targets", "chunkLength", "batchFirst", "forward", "maxNorm", "state", "onChunk"];
+
 /** One pass of truncated BPTT over a long sequence. */
 export function trainTBPTT(options: TBPTTOptions): TBPTTResult {
+  expectKnownOptions("trainTBPTT", options, TBPTT_OPTION_KEYS);
   const k = expectPositiveInt("trainTBPTT", "chunkLength", options.chunkLength);
   const { inputs, targets } = options;
   const batchFirst = timeIsAxis1(options);

@@ -160,3 +160,22 @@ describe("h_n[-2] on every backend", () => {
     expect(g.arraySync()).toEqual([[5, 6], [4, 6], [0, 0], [0, 0]]);
   });
 });
+
+describe("PyTorch's spellings in the other options are rejected too", () => {
+  it("losses, clipping, training steps and the small layers name the unknown key", async () => {
+    const { Linear, Embedding, trainStep, trainTBPTT, mse } = await import("../../src/rnnlab");
+    expect(() => crossEntropy(tf.zeros([2, 3]), [0, 1], { ignore_index: 0 } as never)).toThrow(
+      /crossEntropy: options: unknown option "ignore_index" \(did you mean "ignoreIndex"\?\); expected some of ignoreIndex, mask, reduction\./,
+    );
+    expect(() => clipGradNorm({ a: tf.ones([2]) }, 1, { error_if_nonfinite: true } as never)).toThrow(/clipGradNorm: options: unknown option "error_if_nonfinite" \(did you mean "errorIfNonfinite"\?\)/);
+    expect(() => new Linear(2, 3, { bias_: false } as never)).toThrow(/Linear: options: unknown option "bias_" \(did you mean "bias"\?\)/);
+    expect(() => new Embedding(5, 2, { padding_idx: 0 } as never)).toThrow(/Embedding: options: unknown option "padding_idx" \(did you mean "paddingIdx"\?\)/);
+    const m = new Linear(2, 1);
+    expect(() => trainStep(m, tf.train.sgd(0.1), () => mse(m.forward(tf.ones([1, 2])), tf.ones([1, 1])), { max_norm: 1 } as never)).toThrow(
+      /trainStep: options: unknown option "max_norm" \(did you mean "maxNorm"\?\)/,
+    );
+    expect(() =>
+      trainTBPTT({ module: m, optimizer: tf.train.sgd(0.1), inputs: tf.ones([4, 1, 2]), targets: tf.ones([4, 1, 1]), chunkLength: 2, batch_first: true, forward: () => { throw new Error("not reached"); } } as never),
+    ).toThrow(/trainTBPTT: options: unknown option "batch_first" \(did you mean "batchFirst"\?\)/);
+  });
+});
