@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
 import { recordingGradients, registerFusedKernel } from "./register-kernel";
-import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, swapLeadingAxes, transpose } from "./matmul";
+import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, matmulTransposeAPair, swapLeadingAxes, transpose } from "./matmul";
 
 const KERNEL_NAME = "RnnlabRecurrence";
 
@@ -177,8 +177,10 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   }
 
   const dFlat = new Float32Array(paramCount);
-  dFlat.set(matmulTransposeA(dxp, X, rows, G, I), a.weightIh);
-  const dWhh = matmulTransposeA(dhp, Hprev, rows, G, H);
+  const [dWih, dWhh] = dhp === dxp
+    ? matmulTransposeAPair(dxp, X, I, Hprev, H, rows, G)
+    : [matmulTransposeA(dxp, X, rows, G, I), matmulTransposeA(dhp, Hprev, rows, G, H)];
+  dFlat.set(dWih, a.weightIh);
   const dbIh = columnSums(dxp, rows, G);
   const dbHh = dhp === dxp ? dbIh : columnSums(dhp, rows, G);
   kernel.completeRecurrentGradients?.(dWhh, dbHh, rows, H, tape);
