@@ -113,22 +113,26 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
       hPrev = Y.subarray(row0 * H, (row0 + B) * H);
     }
   } else {
+    // Operands pinned in WebAssembly memory for the sequence: released even if a step throws.
     const WhhT = new RecurrentOperand(transpose(Whh, G, H), H, G, B);
     const context = kernel.prepare?.(Whh, B, H);
-    const hp = new Float32Array(B * G);
-    for (let s = 0; s < T; s++) {
-      const t = a.reverse ? T - 1 - s : s;
-      const row0 = t * B;
-      if (record) Hprev.set(hPrev, row0 * H);
-      WhhT.mulInto(hp, hPrev, B, false);
-      const h = Y.subarray(row0 * H, (row0 + B) * H);
-      const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
-      kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c, context }, tape);
-      hPrev = h;
-      cPrev = c;
+    try {
+      const hp = new Float32Array(B * G);
+      for (let s = 0; s < T; s++) {
+        const t = a.reverse ? T - 1 - s : s;
+        const row0 = t * B;
+        if (record) Hprev.set(hPrev, row0 * H);
+        WhhT.mulInto(hp, hPrev, B, false);
+        const h = Y.subarray(row0 * H, (row0 + B) * H);
+        const c = C ? C.subarray(row0 * H, (row0 + B) * H) : null;
+        kernel.forward({ row0, tapeRow0: record ? row0 : 0, B, H, xp: XP, hp, bIh, bHh, bSum, hPrev, cPrev, h, c, context }, tape);
+        hPrev = h;
+        cPrev = c;
+      }
+    } finally {
+      WhhT.dispose();
+      context?.dispose();
     }
-    WhhT.dispose();
-    context?.dispose();
   }
   if (record) {
     a.saved = { T, B, X, P, Y, Hprev, tape, sequence, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
@@ -164,16 +168,19 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
     const dhPrevDirect = new Float32Array(B * H);
     const WhhOp = new RecurrentOperand(Whh, G, H, B);
     const context = kernel.prepare?.(Whh, B, H);
-    for (let s = 0; s < T; s++) {
-      const t = a.reverse ? s : T - 1 - s;
-      const row0 = t * B;
-      for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
-      kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect, context }, tape);
-      dhCarry.set(dhPrevDirect);
-      WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
+    try {
+      for (let s = 0; s < T; s++) {
+        const t = a.reverse ? s : T - 1 - s;
+        const row0 = t * B;
+        for (let i = 0; i < B * H; i++) dh[i] = dY[row0 * H + i] + dhCarry[i];
+        kernel.backward({ row0, B, H, hPrev: Hprev.subarray(row0 * H, (row0 + B) * H), dh, dc, dxp, dhp, dhPrevDirect, context }, tape);
+        dhCarry.set(dhPrevDirect);
+        WhhOp.mulInto(dhCarry, dhp, B, true, row0 * G, 0);
+      }
+    } finally {
+      WhhOp.dispose();
+      context?.dispose();
     }
-    WhhOp.dispose();
-    context?.dispose();
   }
 
   const dFlat = new Float32Array(paramCount);
