@@ -10,7 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
-import { rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
+import { lstmGatesForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -146,63 +146,76 @@ export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAv
  *   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)      with a = xp + hp
  *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  * Tape: the four activations, c_{t−1} and tanh(c_t).
+ * With the WebAssembly module built and H a multiple of 4, the forward gates run there in
+ * SIMD (simd/lstm.as.ts, float32); `useWasm: false` keeps this JavaScript loop (float64), which
+ * the tests hold that one to. Backward has no nonlinearities to evaluate and stays here.
  */
-export const lstmKernel: CellKernel = {
-  name: "lstm",
-  gateCount: 4,
-  hasCellState: true,
-  sharedPreactivationGrad: true,
-  createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
-  forward({ row0, tapeRow0, B, H, xp, hp, bSum, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const h0 = b * G;
-      const a0 = (tapeRow0 + b) * G;
-      const u0 = (tapeRow0 + b) * H;
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
-        const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
-        const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j] + bSum[2 * H + j]);
-        const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j] + bSum[3 * H + j]);
-        const u = b * H + j;
-        const cp = cPrev![u];
-        const ct = f * cp + i * g;
-        const tc = tanh(ct);
-        c![u] = ct;
-        h[u] = o * tc;
-        acts[a0 + j] = i;
-        acts[a0 + H + j] = f;
-        acts[a0 + 2 * H + j] = g;
-        acts[a0 + 3 * H + j] = o;
-        cPrevs[u0 + j] = cp;
-        tanhCs[u0 + j] = tc;
+export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
+  return {
+    name: useWasm ? "lstm_wasm" : "lstm",
+    gateCount: 4,
+    hasCellState: true,
+    sharedPreactivationGrad: true,
+    createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
+    forward({ row0, tapeRow0, B, H, xp, hp, bSum, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
+      const G = 4 * H;
+      if (useWasm && H % 4 === 0) {
+        lstmGatesForward(xp, row0 * G, hp, bSum, cPrev!, h, c!, acts, tapeRow0 * G, tanhCs, tapeRow0 * H, B, H);
+        cPrevs.set(cPrev!.subarray(0, B * H), tapeRow0 * H);
+        return;
       }
-    }
-  },
-  backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const i = acts[x0 + j];
-        const f = acts[x0 + H + j];
-        const g = acts[x0 + 2 * H + j];
-        const o = acts[x0 + 3 * H + j];
-        const tc = tanhCs[(row0 + b) * H + j];
-        const cp = cPrevs[(row0 + b) * H + j];
-        const dct = dc![u] + dh[u] * o * (1 - tc * tc);
-        dxp[x0 + j] = dct * g * i * (1 - i);
-        dxp[x0 + H + j] = dct * cp * f * (1 - f);
-        dxp[x0 + 2 * H + j] = dct * i * (1 - g * g);
-        dxp[x0 + 3 * H + j] = dh[u] * tc * o * (1 - o);
-        dc![u] = dct * f;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const h0 = b * G;
+        const a0 = (tapeRow0 + b) * G;
+        const u0 = (tapeRow0 + b) * H;
+        for (let j = 0; j < H; j++) {
+          const i = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+          const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+          const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j] + bSum[2 * H + j]);
+          const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j] + bSum[3 * H + j]);
+          const u = b * H + j;
+          const cp = cPrev![u];
+          const ct = f * cp + i * g;
+          const tc = tanh(ct);
+          c![u] = ct;
+          h[u] = o * tc;
+          acts[a0 + j] = i;
+          acts[a0 + H + j] = f;
+          acts[a0 + 2 * H + j] = g;
+          acts[a0 + 3 * H + j] = o;
+          cPrevs[u0 + j] = cp;
+          tanhCs[u0 + j] = tc;
+        }
       }
-    }
-    dhPrevDirect.fill(0);
-  },
-};
+    },
+    backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
+      const G = 4 * H;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const i = acts[x0 + j];
+          const f = acts[x0 + H + j];
+          const g = acts[x0 + 2 * H + j];
+          const o = acts[x0 + 3 * H + j];
+          const tc = tanhCs[(row0 + b) * H + j];
+          const cp = cPrevs[(row0 + b) * H + j];
+          const dct = dc![u] + dh[u] * o * (1 - tc * tc);
+          dxp[x0 + j] = dct * g * i * (1 - i);
+          dxp[x0 + H + j] = dct * cp * f * (1 - f);
+          dxp[x0 + 2 * H + j] = dct * i * (1 - g * g);
+          dxp[x0 + 3 * H + j] = dh[u] * tc * o * (1 - o);
+          dc![u] = dct * f;
+        }
+      }
+      dhPrevDirect.fill(0);
+    },
+  };
+}
+
+/** One kernel object for the process: V8 optimises a function per closure (see layers/rnn.ts). */
+export const lstmKernel: CellKernel = makeLstmKernel();
 
 /**
  * GRU in PyTorch's reset-after form, gate order r, z, n:
