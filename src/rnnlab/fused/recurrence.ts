@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellKernel } from "./cell-kernels";
 import { recordingGradients, registerFusedKernel } from "./register-kernel";
-import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, matmulTransposeAPair, swapLeadingAxes, transpose } from "./matmul";
+import { BACKEND_MATMUL_MIN_MACS, RecurrentOperand, matmul, matmulTransposeA, matmulTransposeAPair, smallMatmul, swapLeadingAxes, transpose } from "./matmul";
 
 const KERNEL_NAME = "RnnlabRecurrence";
 
@@ -62,12 +62,14 @@ interface Saved {
 }
 type Attrs = RecurrenceSpec & { saved?: Saved };
 
+/**
+ * Σ over rows of a [nRows, G] array (the bias gradients), as the product 1ᵀ·rows: in the
+ * WebAssembly SIMD product, four columns per f32x4 in the same order as a plain loop, which took
+ * about 4% of an M-size LSTM training step in JavaScript.
+ */
 function columnSums(rows: Float32Array, nRows: number, G: number): Float32Array {
   const out = new Float32Array(G);
-  for (let r = 0; r < nRows; r++) {
-    const o = r * G;
-    for (let j = 0; j < G; j++) out[j] += rows[o + j];
-  }
+  smallMatmul(out, new Float32Array(nRows).fill(1), rows, 1, nRows, G);
   return out;
 }
 
