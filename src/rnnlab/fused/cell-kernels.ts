@@ -10,7 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
-import { lstmGatesForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
+import { lstmGatesBackward, lstmGatesForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -146,9 +146,9 @@ export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAv
  *   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)      with a = xp + hp
  *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  * Tape: the four activations, c_{t−1} and tanh(c_t).
- * With the WebAssembly module built and H a multiple of 4, the forward gates run there in
- * SIMD (simd/lstm.as.ts, float32); `useWasm: false` keeps this JavaScript loop (float64), which
- * the tests hold that one to. Backward has no nonlinearities to evaluate and stays here.
+ * With the WebAssembly module built and H a multiple of 4, the gates run there in SIMD
+ * (simd/lstm.as.ts, float32), forwards and backwards; `useWasm: false` keeps these
+ * JavaScript loops (float64), which the tests hold those to.
  */
 export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
   return {
@@ -191,6 +191,11 @@ export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
     },
     backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
       const G = 4 * H;
+      dhPrevDirect.fill(0);
+      if (useWasm && H % 4 === 0) {
+        lstmGatesBackward(dh, dc!, acts, cPrevs, tanhCs, dxp, row0, B, H);
+        return;
+      }
       for (let b = 0; b < B; b++) {
         const x0 = (row0 + b) * G;
         for (let j = 0; j < H; j++) {
@@ -209,7 +214,6 @@ export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
           dc![u] = dct * f;
         }
       }
-      dhPrevDirect.fill(0);
     },
   };
 }

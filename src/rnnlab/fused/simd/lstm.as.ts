@@ -1,9 +1,9 @@
 // AssemblyScript, compiled into the one WebAssembly module of ../wasm-kernels.ts (re-exported
 // by rnn.as.ts, an entry file of the build).
 //
-// The LSTM's gates for one timestep, four units at a time in f32x4 lanes. Five nonlinearities
-// per unit made the JavaScript loop the largest cost of the forward pass after the products
-// (about 5 ms of an M-size forward here). Same equations as lstmKernel in ../cell-kernels.ts,
+// The LSTM's gates for one timestep, forwards and backwards, four units at a time in f32x4
+// lanes. Five nonlinearities per unit made the JavaScript loop the largest cost of the forward
+// pass after the products (about 5 ms of an M-size forward here). Same equations as lstmKernel in ../cell-kernels.ts,
 // in f32 instead of f64: the two agree to float32 rounding (test/rnnlab/lstm-wasm-cells.test.ts).
 // Rows are one timestep's B rows; H is a multiple of 4.
 
@@ -64,6 +64,41 @@ export function lstmGatesForward(xp: usize, hp: usize, b: usize, cPrev: usize, h
       v128.store(acts + gf, f);
       v128.store(acts + gg, g);
       v128.store(acts + go, out);
+    }
+  }
+}
+
+/**
+ * The same timestep backwards, from the tape lstmGatesForward wrote:
+ *   ∂c = ∂c_next + ∂h ⊙ o ⊙ (1 − tanh²c)
+ *   ∂a_i = ∂c ⊙ g ⊙ i(1 − i)   ∂a_f = ∂c ⊙ c_prev ⊙ f(1 − f)   ∂a_g = ∂c ⊙ i ⊙ (1 − g²)
+ *   ∂a_o = ∂h ⊙ tanh c ⊙ o(1 − o)            and ∂c_prev = ∂c ⊙ f
+ * dh, cPrev, tanhC [B, H]; acts, dxp [B, 4H]; dc [B, H] comes in as ∂L/∂c_t, leaves as ∂L/∂c_{t−1}.
+ */
+export function lstmGatesBackward(dh: usize, dc: usize, acts: usize, cPrev: usize, tanhC: usize, dxp: usize, B: i32, H: i32): void {
+  const gateBytes = (<usize>H) << 2;
+  const one = f32x4.splat(1);
+  for (let r = 0; r < B; r++) {
+    const row4 = (<usize>(r * 4 * H)) << 2;
+    const row1 = (<usize>(r * H)) << 2;
+    for (let j = 0; j < H; j += 4) {
+      const o1 = row1 + ((<usize>j) << 2);
+      const gi = row4 + ((<usize>j) << 2);
+      const gf = gi + gateBytes;
+      const gg = gf + gateBytes;
+      const go = gg + gateBytes;
+      const i = v128.load(acts + gi);
+      const f = v128.load(acts + gf);
+      const g = v128.load(acts + gg);
+      const o = v128.load(acts + go);
+      const tc = v128.load(tanhC + o1);
+      const dhv = v128.load(dh + o1);
+      const dct = f32x4.add(v128.load(dc + o1), f32x4.mul(f32x4.mul(dhv, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(dxp + gi, f32x4.mul(f32x4.mul(dct, g), f32x4.mul(i, f32x4.sub(one, i))));
+      v128.store(dxp + gf, f32x4.mul(f32x4.mul(dct, v128.load(cPrev + o1)), f32x4.mul(f, f32x4.sub(one, f))));
+      v128.store(dxp + gg, f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(g, g))));
+      v128.store(dxp + go, f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(o, f32x4.sub(one, o))));
+      v128.store(dc + o1, f32x4.mul(dct, f));
     }
   }
 }
