@@ -7,7 +7,8 @@
  * At the small size it also prints the floor of any train step built on tfjs's autodiff and
  * Adam (floorMs), which bounds the speed-up there.
  * `--json` prints one JSON object per line instead of the table; `--model LSTM` and
- * `--workload M` run a subset.
+ * `--workload M` run a subset. GFLOP/s counts the products' multiply-adds (forward, and twice
+ * as many backward) and is shown against the same run's 512³ matMul.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -15,14 +16,23 @@ import { GRU, LSTM, RNN, manualSeed, mse, ready, trainStep, trainTBPTT } from ".
 import { lastTapeBytes } from "../rnnlab/fused/recurrence";
 import type { RecurrentBase } from "../rnnlab/layers/recurrent";
 
-type ModelName = "LSTM" | "GRU" | "RNN";
-interface Workload { name: string; B: number; T: number; I: number; H: number; runs: number }
+/**
+ * "GRU" is rnnlab's default, PyTorch's reset-after form; "GRU-rb" is its reset-before form, the
+ * same equations as tf.layers' GRU (which has only that form), so that row is like for like.
+ */
+type ModelName = "LSTM" | "GRU" | "GRU-rb" | "RNN";
+const ALL_MODELS: ModelName[] = ["LSTM", "GRU", "GRU-rb", "RNN"];
+interface Workload { name: string; B: number; T: number; I: number; H: number; runs: number; models: ModelName[] }
 
 const WORKLOADS: Workload[] = [
-  { name: "M", B: 32, T: 50, I: 32, H: 128, runs: 7 },
-  { name: "S", B: 8, T: 20, I: 8, H: 16, runs: 12 },
+  { name: "M", B: 32, T: 50, I: 32, H: 128, runs: 7, models: ALL_MODELS },
+  { name: "S", B: 8, T: 20, I: 8, H: 16, runs: 12, models: ALL_MODELS },
+  // tf.layers takes seconds per step here, so only the LSTM, with few rounds.
+  { name: "L", B: 64, T: 100, I: 64, H: 256, runs: 3, models: ["LSTM"] },
+  // One long stream: a step's products are a single row, so per-timestep cost is all there is.
+  { name: "stream", B: 1, T: 1000, I: 16, H: 64, runs: 3, models: ["LSTM", "GRU-rb"] },
 ];
-const GATES: Record<ModelName, number> = { LSTM: 4, GRU: 3, RNN: 1 };
+const GATES: Record<ModelName, number> = { LSTM: 4, GRU: 3, "GRU-rb": 3, RNN: 1 };
 
 interface Row { workload: string; model: ModelName; impl: string; trainMs: number; forwardMs: number; gflops: number }
 
@@ -87,7 +97,11 @@ interface Contender { train: () => unknown; forward: () => unknown; dispose: () 
 function rnnlabContender(model: ModelName, w: Workload): Contender {
   manualSeed(0);
   const opts = { inputSize: w.I, hiddenSize: w.H, batchFirst: true };
-  const layer: RecurrentBase = model === "LSTM" ? new LSTM(opts) : model === "GRU" ? new GRU(opts) : new RNN(opts);
+  const layer: RecurrentBase =
+    model === "LSTM" ? new LSTM(opts)
+    : model === "GRU" ? new GRU(opts)
+    : model === "GRU-rb" ? new GRU({ ...opts, resetAfter: false })
+    : new RNN(opts);
   const x = tf.randomNormal([w.B, w.T, w.I], 0, 1, "float32", 1);
   const y = tf.randomNormal([w.B, w.T, w.H], 0, 0.5, "float32", 2);
   const opt = tf.train.adam(1e-3);
@@ -108,7 +122,7 @@ function tfLayersContender(model: ModelName, w: Workload): Contender {
   const cfg = { units: w.H, returnSequences: true, inputShape: [w.T, w.I], recurrentInitializer: "glorotUniform" as const };
   const layer =
     model === "LSTM" ? tfl.layers.lstm({ ...cfg, recurrentActivation: "sigmoid" })
-    : model === "GRU" ? tfl.layers.gru({ ...cfg, recurrentActivation: "sigmoid" })
+    : model === "GRU" || model === "GRU-rb" ? tfl.layers.gru({ ...cfg, recurrentActivation: "sigmoid" })
     : tfl.layers.simpleRNN(cfg);
   const net = tfl.sequential({ layers: [layer] });
   net.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
@@ -190,7 +204,7 @@ function bpttMemory(): { T: number; fullMB: number; truncatedMB: number }[] {
       forward: (xc, yc, s) => {
         const o = lstm.forward(xc, s as { h: tf.Tensor3D; c: tf.Tensor3D } | undefined);
         worst = Math.max(worst, lastTapeBytes);
-        return { loss: mse(o.output, yc), state: { h: o.h, c: o.c! } };
+        return { loss: mse(o.output, yc), state: { h: o.h, c: o.c } };
       },
     });
     tf.dispose([x, y, ...Object.values(r.state ?? {})]);
@@ -212,7 +226,7 @@ async function main(): Promise<void> {
   const onlyWorkload = pick("--workload");
   const rows: Row[] = [];
   for (const w of WORKLOADS.filter((x) => !onlyWorkload || x.name === onlyWorkload)) {
-    for (const model of (["LSTM", "GRU", "RNN"] as ModelName[]).filter((m) => !onlyModel || m === onlyModel)) {
+    for (const model of w.models.filter((m) => !onlyModel || m === onlyModel)) {
       for (const row of await comparedRows(model, w)) {
         rows.push(row);
         if (json) console.log(JSON.stringify(row));
@@ -231,18 +245,19 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`backend ${info.name}${info.simd ? " (SIMD)" : ""}; wasm matmul 512³: ${gflops.toFixed(1)} GFLOP/s\n`);
-  console.log("workload model  impl       train ms  forward ms  GFLOP/s  train speed-up  forward speed-up");
+  console.log("workload model   impl        train ms  forward ms  GFLOP/s  of matmul  train speed-up  forward speed-up");
   for (const r of rows.filter((x) => x.impl === "rnnlab")) {
     const peer = rows.find((x) => x.impl === "tf.layers" && x.model === r.model && x.workload === r.workload)!;
     for (const x of [r, peer]) {
       const up = x === r ? `${(peer.trainMs / r.trainMs).toFixed(1)}×`.padStart(14) + `${(peer.forwardMs / r.forwardMs).toFixed(1)}×`.padStart(18) : "";
+      const share = `${((100 * x.gflops) / gflops).toFixed(1)}%`.padStart(10);
       console.log(
-        `${x.workload.padEnd(9)}${x.model.padEnd(6)}  ${x.impl.padEnd(9)} ${x.trainMs.toFixed(2).padStart(9)} ${x.forwardMs.toFixed(2).padStart(11)} ${x.gflops.toFixed(2).padStart(8)}${up}`,
+        `${x.workload.padEnd(9)}${x.model.padEnd(7)} ${x.impl.padEnd(9)} ${x.trainMs.toFixed(2).padStart(10)} ${x.forwardMs.toFixed(2).padStart(11)} ${x.gflops.toFixed(2).padStart(8)}${share}${up}`,
       );
     }
   }
   for (const f of floors) {
-    const best = (["LSTM", "GRU", "RNN"] as ModelName[])
+    const best = ALL_MODELS
       .map((m) => rows.find((x) => x.impl === "tf.layers" && x.model === m && x.workload === f.workload))
       .filter((x): x is Row => x !== undefined)
       .map((x) => `${x.model} ${(x.trainMs / f.floorMs).toFixed(1)}×`);

@@ -17,6 +17,7 @@ import "@tensorflow/tfjs-backend-wasm";
 // in tfjs's shared registry. Without it autodiff fails with "gradient function not found".
 import "@tensorflow/tfjs-layers";
 import "./chained-ops";
+import "./fused/unsorted-segment-sum"; // after tfjs-backend-wasm: registers only what it lacks
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

@@ -6,7 +6,7 @@
  * Value clipping clamps each element to [−v, v], which can change the direction.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describe } from "./validate";
+import { describe, expectKnownOptions } from "./validate";
 
 export type Grads = Record<string, tf.Tensor>;
 
@@ -28,15 +28,29 @@ export function globalNorm(grads: Grads): number {
   return Math.sqrt(sum);
 }
 
-export function clipGradNorm(grads: Grads, maxNorm: number): ClipResult {
+export interface ClipOptions {
+  /** Throw when the total norm is NaN or infinite (PyTorch's error_if_nonfinite). Default false. */
+  errorIfNonfinite?: boolean;
+}
+
+/**
+ * As clip_grad_norm_, non-finite norms included: a NaN anywhere makes the norm NaN and every
+ * clipped gradient NaN (the scale is NaN), and an infinite norm scales everything by 0. So a
+ * diverged step shows up in the weights instead of being applied to some of them.
+ */
+export function clipGradNorm(grads: Grads, maxNorm: number, options: ClipOptions = {}): ClipResult {
   if (typeof maxNorm !== "number" || !(maxNorm > 0)) {
     throw new RangeError(`clipGradNorm: maxNorm: expected a positive number, got ${describe(maxNorm)}.`);
   }
+  expectKnownOptions("clipGradNorm", options ?? {}, ["errorIfNonfinite"]);
   const totalNorm = globalNorm(grads);
-  // PyTorch's epsilon keeps a zero gradient from dividing by zero.
-  const scale = Math.min(1, maxNorm / (totalNorm + 1e-6));
+  if (options.errorIfNonfinite && !Number.isFinite(totalNorm)) {
+    throw new RangeError(`clipGradNorm: grads: expected a finite total norm (errorIfNonfinite), got ${totalNorm}.`);
+  }
+  // PyTorch's epsilon keeps a zero gradient from dividing by zero; NaN stays NaN through min.
+  const scale = Number.isNaN(totalNorm) ? NaN : Math.min(1, maxNorm / (totalNorm + 1e-6));
   const out: Grads = {};
-  for (const [name, g] of Object.entries(grads)) out[name] = scale < 1 ? tf.mul(g, scale) : tf.clone(g);
+  for (const [name, g] of Object.entries(grads)) out[name] = scale < 1 || Number.isNaN(scale) ? tf.mul(g, scale) : tf.clone(g);
   return { grads: out, totalNorm };
 }
 

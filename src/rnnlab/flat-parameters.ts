@@ -26,9 +26,13 @@ const cut = (flat: tf.Tensor, s: ParameterSlice): tf.Tensor => tf.reshape(tf.sli
 export class FlatParameters {
   readonly variable: tf.Variable;
   readonly slices = new Map<string, ParameterSlice>();
-  /** Snapshots handed out by view(), valid while the variable keeps the same data. */
-  private views = new Map<string, tf.Tensor>();
-  private viewsOf: object | null = null;
+  /**
+   * The values handed out by view(), one non-trainable variable per name, rewritten whenever
+   * the flat variable is assigned, so a value held across an optimizer step shows the new
+   * weights, as a PyTorch parameter does. Made on first request only: a layer nobody asked
+   * about pays nothing per update.
+   */
+  private views = new Map<string, tf.Variable>();
 
   /** `entries` in storage order; `values` fills each one (PyTorch's init draws them in this order). */
   constructor(entries: { name: string; shape: number[]; values: Float32Array }[]) {
@@ -42,6 +46,12 @@ export class FlatParameters {
     const flat = new Float32Array(size);
     for (const e of entries) flat.set(e.values, this.slices.get(e.name)!.offset);
     this.variable = tf.variable(tf.tensor1d(flat), true);
+    // Every update goes through assign (tfjs's optimizers, write() below, a user's assign).
+    const assign = this.variable.assign.bind(this.variable);
+    this.variable.assign = (value: tf.Tensor) => {
+      assign(value);
+      this.refreshViews();
+    };
   }
 
   /** The parameter as a differentiable slice of the variable, for code that computes with it. */
@@ -50,21 +60,28 @@ export class FlatParameters {
   }
 
   /**
-   * The parameter's current value, owned here: it is replaced (and the old one disposed) once
-   * the variable changes, so clone it to keep it past an optimizer step.
+   * The parameter's current value, owned here and kept current: the same tensor follows every
+   * update of the flat variable. Read it, don't assign it (that would not reach the layer).
    */
   view(name: string): tf.Tensor {
-    if (this.viewsOf !== this.variable.dataId) {
-      tf.dispose([...this.views.values()]);
-      this.views = new Map();
-      this.viewsOf = this.variable.dataId;
-    }
     let v = this.views.get(name);
     if (!v) {
-      v = tf.tidy(() => tf.keep(this.slice(name)));
+      v = tf.tidy(() => tf.variable(this.slice(name), false));
       this.views.set(name, v);
     }
     return v;
+  }
+
+  private refreshViews(): void {
+    if (this.views.size === 0) return;
+    const flat = this.variable.dataSync() as Float32Array;
+    for (const [name, v] of this.views) {
+      const s = this.slices.get(name)!;
+      // A copy: on cpu, dataSync hands out the backend's own storage.
+      const value = tf.tensor(flat.slice(s.offset, s.offset + s.size), s.shape);
+      v.assign(value);
+      value.dispose();
+    }
   }
 
   /** A gradient of the flat variable, cut into PyTorch-named gradients (new tensors). */
@@ -84,7 +101,7 @@ export class FlatParameters {
   }
 
   dispose(): void {
-    tf.dispose([...this.views.values()]);
+    for (const v of this.views.values()) v.dispose();
     this.views.clear();
     this.variable.dispose();
   }

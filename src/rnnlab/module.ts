@@ -10,7 +10,7 @@ import { REPR, type MimeBundle } from "./display";
 import type { Grads } from "./clip";
 import { FlatParameters } from "./flat-parameters";
 import { defaultGenerator, type Generator } from "./random";
-import { fmtShape } from "./validate";
+import { describe, expectShape, fmtShape } from "./validate";
 
 export type NestedNumbers = number | NestedNumbers[];
 export type StateDictRecord = Record<string, tf.Tensor | NestedNumbers | Float32Array>;
@@ -59,8 +59,9 @@ export abstract class Module {
 
   /**
    * [name, value] pairs, children's names prefixed like PyTorch (`encoder.weight_ih_l0`).
-   * A separate parameter is its variable; a flat-stored one is a read-only snapshot owned by
-   * the module, replaced after each update (clone it to keep it).
+   * Values are live, as PyTorch's parameters are: one held across an optimizer step shows the
+   * new weights. A separate parameter is its variable; a flat-stored one (recurrent layers) is
+   * a read-only tensor the module owns and keeps current. Clone a value to keep a snapshot.
    */
   namedParameters(prefix = ""): [string, tf.Tensor][] {
     const out: [string, tf.Tensor][] = [];
@@ -69,6 +70,66 @@ export abstract class Module {
       if (m.flat) for (const n of m.flat.slices.keys()) out.push([at + n, m.flat.view(n)]);
     }
     return out;
+  }
+
+  /**
+   * Every parameter's name, shape and a way to read a copy of it (a new tensor), for the
+   * module's own bookkeeping: unlike namedParameters() it leaves no live views behind, which
+   * would cost a rewrite on every update.
+   */
+  private *parameterEntries(): IterableIterator<{ name: string; shape: number[]; size: number; copy: () => tf.Tensor }> {
+    for (const [at, m] of this.modules()) {
+      for (const [n, p] of m.ownParameters) yield { name: at + n, shape: p.shape, size: p.size, copy: () => tf.clone(p) };
+      if (m.flat) {
+        const flat = m.flat;
+        for (const [n, s] of flat.slices) yield { name: at + n, shape: s.shape, size: s.size, copy: () => tf.tidy(() => flat.slice(n)) };
+      }
+    }
+  }
+
+  /**
+   * PyTorch's `optimizer.step()` for gradients by PyTorch name (from `gradients()`, after
+   * `clipGradNorm` or any other change): joins each recurrent layer's named gradients back into
+   * its one flat variable and applies everything with `optimizer` in the variables' own order.
+   * A tfjs optimizer cannot take these names itself: it looks each key up as a variable name.
+   *
+   * Parameters missing from `grads` are not updated; within one recurrent layer a missing name
+   * counts as a zero gradient (its parameters share one variable). tfjs's Adam keeps its moments
+   * by position, so pass the same set of names on every step. `grads` stays yours to dispose.
+   */
+  applyGradients(optimizer: tf.Optimizer, grads: Grads): void {
+    const where = `${this.constructor.name}.applyGradients`;
+    if (!optimizer || typeof (optimizer as { applyGradients?: unknown }).applyGradients !== "function") {
+      throw new TypeError(`${where}: optimizer: expected a tf.train optimizer, got ${describe(optimizer)}.`);
+    }
+    if (grads === null || typeof grads !== "object") {
+      throw new TypeError(`${where}: grads: expected an object mapping parameter names to gradients, got ${describe(grads)}.`);
+    }
+    const entries = new Map([...this.parameterEntries()].map((e) => [e.name, e]));
+    for (const [name, g] of Object.entries(grads)) {
+      const e = entries.get(name);
+      if (!e) {
+        throw new Error(`${where}: grads: expected gradients named like the parameters (${[...entries.keys()].join(", ")}), got an unknown name "${name}".`);
+      }
+      expectShape(where, `grads.${name}`, g, e.shape);
+    }
+    const byVariable: tf.NamedTensorMap = {};
+    const made: tf.Tensor[] = [];
+    for (const [at, m] of this.modules()) {
+      for (const [n, p] of m.ownParameters) if (grads[at + n]) byVariable[p.name] = grads[at + n];
+      const flat = m.flat;
+      if (!flat || ![...flat.slices.keys()].some((n) => grads[at + n])) continue;
+      const joined = tf.tidy(() =>
+        tf.concat([...flat.slices].map(([n, s]) => (grads[at + n] ? tf.reshape(grads[at + n], [s.size]) : tf.zeros([s.size])))),
+      );
+      made.push(joined);
+      byVariable[flat.variable.name] = joined;
+    }
+    try {
+      optimizer.applyGradients(byVariable);
+    } finally {
+      tf.dispose(made);
+    }
   }
 
   /** The variables an optimizer updates: one per separate parameter, one per flat set. */
@@ -90,6 +151,11 @@ export abstract class Module {
       if (flatGrad) for (const [n, g] of Object.entries(m.flat!.split(flatGrad))) out[at + n] = g;
     }
     return out;
+  }
+
+  /** PyTorch's `named_modules()`: this module as "" and every module inside it by dotted name (`encoder.gru`). */
+  namedModules(): [string, Module][] {
+    return [...this.modules()].map(([at, m]) => [at.replace(/\.$/, ""), m]);
   }
 
   /** This module and every module inside it, each with the prefix of its parameter names (`encoder.`). */
@@ -128,7 +194,7 @@ export abstract class Module {
   /** Copies of the parameters, by PyTorch name. */
   stateDict(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
-    for (const [n, p] of this.namedParameters()) out[n] = tf.clone(p);
+    for (const e of this.parameterEntries()) out[e.name] = e.copy();
     return out;
   }
 
@@ -139,7 +205,7 @@ export abstract class Module {
       throw new TypeError(`${where}: record: expected an object mapping parameter names to values, got ${record}.`);
     }
     const strict = options.strict ?? true;
-    const params = new Map(this.namedParameters());
+    const params = new Map([...this.parameterEntries()].map((e) => [e.name, e]));
     if (strict) {
       const missing = [...params.keys()].filter((n) => !(n in record));
       const unexpected = Object.keys(record).filter((n) => !params.has(n));
@@ -157,7 +223,7 @@ export abstract class Module {
       for (const [name, value] of Object.entries(record)) {
         const p = params.get(name);
         if (!p) continue;
-        const t = toTensor(value, p.shape);
+        const t = toTensor(`${where}: ${name}`, value, p.shape);
         staged.push([name, t]);
         if (!shapesEqual(t.shape, p.shape)) {
           throw new Error(`${where}: ${name}: expected shape ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}.`);
@@ -185,7 +251,11 @@ export abstract class Module {
   /** Writes the state dict as JSON: `{name: nested number array}`, readable by PyTorch via json + torch.tensor. */
   saveStateDict(path: string): void {
     const out: Record<string, NestedNumbers> = {};
-    for (const [n, p] of this.namedParameters()) out[n] = p.arraySync() as NestedNumbers;
+    for (const e of this.parameterEntries()) {
+      const t = e.copy();
+      out[e.name] = t.arraySync() as NestedNumbers;
+      t.dispose();
+    }
     fs.writeFileSync(path, JSON.stringify(out));
   }
 
@@ -215,8 +285,8 @@ export abstract class Module {
   }
 
   [REPR](): MimeBundle {
-    const rows = this.namedParameters()
-      .map(([n, p]) => `<tr><td><code>${n}</code></td><td>${fmtShape(p.shape)}</td><td>${p.size.toLocaleString("en")}</td></tr>`)
+    const rows = [...this.parameterEntries()]
+      .map((e) => `<tr><td><code>${e.name}</code></td><td>${fmtShape(e.shape)}</td><td>${e.size.toLocaleString("en")}</td></tr>`)
       .join("");
     return {
       "text/plain": `${this.toString()}\n${this.parameterCount().toLocaleString("en")} parameters`,
@@ -235,11 +305,42 @@ function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function toTensor(value: StateDictRecord[string], shape: number[]): tf.Tensor {
-  if (value instanceof tf.Tensor) return tf.clone(value);
+function toTensor(where: string, value: StateDictRecord[string], shape: number[]): tf.Tensor {
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) throw new TypeError(`${where}: expected a live tensor of shape ${fmtShape(shape)}, got a disposed tensor of shape ${fmtShape(value.shape)}.`);
+    return tf.clone(value);
+  }
   if (value instanceof Float32Array) {
     const size = shape.reduce((a, b) => a * b, 1);
     return value.length === size ? tf.tensor(value, shape) : tf.tensor1d(value);
   }
+  checkNestedArray(where, value, shape);
   return tf.tensor(value as number[]);
+}
+
+/**
+ * A nested number array must be rectangular, with numbers at the leaves: tfjs would otherwise
+ * fail with "Invalid typed array length" or fill in what is missing. The first element at
+ * each depth sets the length expected of its siblings.
+ */
+function checkNestedArray(where: string, value: unknown, shape: number[]): void {
+  const lengths: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) lengths.push(v.length);
+  const at = (path: number[]) => path.map((i) => `[${i}]`).join("");
+  const firstAt = (depth: number) => at(new Array(depth).fill(0));
+  const walk = (v: unknown, path: number[]): void => {
+    const depth = path.length;
+    if (depth < lengths.length) {
+      if (!Array.isArray(v) || v.length !== lengths[depth]) {
+        const what = Array.isArray(v) ? `has length ${v.length}` : `is ${describe(v)}`;
+        throw new TypeError(
+          `${where}: expected a rectangular nested array of shape ${fmtShape(shape)}, got a ragged one: ${at(path)} ${what}, ${firstAt(depth)} has length ${lengths[depth]}.`,
+        );
+      }
+      v.forEach((item, i) => walk(item, [...path, i]));
+    } else if (typeof v !== "number") {
+      throw new TypeError(`${where}: expected numbers, got ${describe(v)} at ${at(path) || "the top"}.`);
+    }
+  };
+  walk(value, []);
 }

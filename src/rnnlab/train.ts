@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { clipGradNorm, globalNorm, type Grads } from "./clip";
 import type { Module } from "./module";
-import { describe, expectPositiveInt } from "./validate";
+import { describe, expectBoolean, expectKnownOptions, expectPositiveInt } from "./validate";
 
 export interface StepResult {
   loss: number;
@@ -28,6 +28,7 @@ export interface TrainStepOptions {
 
 /** One optimisation step of `module`'s parameters on the scalar returned by `lossFn`. */
 export function trainStep(module: Module, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, options: TrainStepOptions = {}): StepResult {
+  expectKnownOptions("trainStep", options ?? {}, ["maxNorm", "onGrads"]);
   const variables = module.parameters();
   if (variables.length === 0) throw new Error(`trainStep: module: expected a module with parameters, got ${module.describe()} with none.`);
   const { value, grads } = tf.variableGrads(lossFn, variables);
@@ -68,9 +69,14 @@ export type CarriedState = Record<string, tf.Tensor> | undefined;
 export interface TBPTTOptions {
   module: Module;
   optimizer: tf.Optimizer;
-  /** Time-major inputs and targets: time is axis 0. */
+  /** Inputs and targets with time on axis 0, or on axis 1 when batchFirst. */
   inputs: tf.Tensor;
   targets: tf.Tensor;
+  /**
+   * Whether time is axis 1 (B, T, …). Default: what the module's recurrent layers say (an error
+   * when they disagree), or time-major when it has none.
+   */
+  batchFirst?: boolean;
   /** Steps per chunk (PyTorch's bptt length). */
   chunkLength: number;
   /** The model and loss on one chunk: returns the loss and the state at the chunk's end. */
@@ -88,23 +94,32 @@ export interface TBPTTResult {
   state: CarriedState;
 }
 
+const TBPTT_OPTION_KEYS = ["module", "optimizer", "inputs", "targets", "chunkLength", "batchFirst", "forward", "maxNorm", "state", "onChunk"];
+
 /** One pass of truncated BPTT over a long sequence. */
 export function trainTBPTT(options: TBPTTOptions): TBPTTResult {
+  expectKnownOptions("trainTBPTT", options, TBPTT_OPTION_KEYS);
   const k = expectPositiveInt("trainTBPTT", "chunkLength", options.chunkLength);
   const { inputs, targets } = options;
-  if (!(inputs instanceof tf.Tensor) || !(targets instanceof tf.Tensor) || inputs.shape[0] !== targets.shape[0]) {
+  const batchFirst = timeIsAxis1(options);
+  const axis = batchFirst ? 1 : 0;
+  if (!(inputs instanceof tf.Tensor) || !(targets instanceof tf.Tensor) || inputs.rank <= axis || inputs.shape[axis] !== targets.shape[axis]) {
     throw new TypeError(
-      `trainTBPTT: targets: expected tensors with the same length on axis 0 (time) as inputs, got inputs ${describe(inputs)} and targets ${describe(targets)}.`,
+      `trainTBPTT: targets: expected the same length on axis ${axis} (time${batchFirst ? ", batchFirst" : ""}) as inputs, ` +
+        `got inputs ${describe(inputs)} and targets ${describe(targets)}.`,
     );
   }
-  const T = inputs.shape[0];
+  const T = inputs.shape[axis] as number;
+  // A chunk of `len` steps from `start`, on the time axis.
+  const chunkOf = (t: tf.Tensor, start: number, len: number) =>
+    batchFirst ? tf.slice(t, [0, start], [-1, len]) : tf.slice(t, start, len);
   let state = options.state;
   const losses: number[] = [];
   const gradNorms: number[] = [];
   for (let start = 0, chunk = 0; start < T; start += k, chunk++) {
     const len = Math.min(k, T - start);
-    const x = tf.slice(inputs, start, len);
-    const y = tf.slice(targets, start, len);
+    const x = chunkOf(inputs, start, len);
+    const y = chunkOf(targets, start, len);
     const incoming = state;
     let outgoing: CarriedState;
     const r = trainStep(
@@ -128,4 +143,24 @@ export function trainTBPTT(options: TBPTTOptions): TBPTTResult {
     gradNorms.push(r.gradNorm);
   }
   return { losses, gradNorms, state };
+}
+
+/**
+ * Where time is: the batchFirst option, else the module's recurrent layers' batchFirst (they
+ * must agree), else axis 0. Guessing wrong would run a whole batch-first sequence as one
+ * chunk: nothing truncated, memory unbounded, and no error.
+ */
+function timeIsAxis1(options: TBPTTOptions): boolean {
+  if (options.batchFirst !== undefined) return expectBoolean("trainTBPTT", "batchFirst", options.batchFirst);
+  const layouts = options.module
+    .namedModules()
+    .filter(([, m]) => typeof (m as { batchFirst?: unknown }).batchFirst === "boolean")
+    .map(([name, m]) => [name || "module", (m as unknown as { batchFirst: boolean }).batchFirst] as const);
+  if (layouts.length === 0) return false;
+  if (layouts.some(([, bf]) => bf !== layouts[0][1])) {
+    throw new TypeError(
+      `trainTBPTT: batchFirst: the module's recurrent layers disagree (${layouts.map(([n, bf]) => `${n}: ${bf}`).join(", ")}); pass batchFirst to say where time is.`,
+    );
+  }
+  return layouts[0][1];
 }

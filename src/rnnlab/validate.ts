@@ -23,6 +23,13 @@ export function expectShape(
   if (t == null || !Array.isArray((t as Tensor).shape)) {
     throw new TypeError(`${where}: ${arg}: expected a tensor of shape ${fmtShape(expected.map((d) => d ?? "*"))}, got ${describe(t)}.`);
   }
+  // tfjs reads a disposed tensor's backend from nothing and fails far from the cause.
+  if ((t as Tensor).isDisposed) {
+    throw new TypeError(
+      `${where}: ${arg}: expected a live tensor of shape ${fmtShape(expected.map((d) => d ?? "*"))}, got ${describe(t)} ` +
+        "(dispose() or a finished tf.tidy freed it; keep it with tf.keep or clone it).",
+    );
+  }
   const ok =
     t.shape.length === expected.length &&
     expected.every((d, i) => d === null || typeof d === "string" || d === t.shape[i]);
@@ -55,13 +62,46 @@ export function expectOneOf<T extends string>(where: string, arg: string, value:
   return value as T;
 }
 
+/** A boolean option; only `undefined` takes the default (null is not "unset" and not false). */
+export function expectBoolean(where: string, arg: string, value: unknown, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "boolean") throw new TypeError(`${where}: ${arg}: expected true or false, got ${describe(value)}.`);
+  return value;
+}
+
+/**
+ * Rejects option keys a constructor does not read: PyTorch's spelling (`batch_first`) or an
+ * option of another layer (`nonlinearity` on an LSTM) would otherwise be ignored without a word.
+ */
+export function expectKnownOptions(where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const hint = suggestOption(key, known);
+    throw new TypeError(
+      `${where}: options: unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; expected some of ${known.join(", ")}.`,
+    );
+  }
+}
+
+/** The known option a mistyped key most likely meant: its camelCase form, or the same letters. */
+function suggestOption(key: string, known: readonly string[]): string | undefined {
+  const camel = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const squash = (s: string) => s.toLowerCase().replace(/_/g, "");
+  return known.find((k) => k === camel) ?? known.find((k) => squash(k) === squash(key));
+}
+
 export function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
   if (typeof value === "string") return `"${value}"`;
   if (typeof value === "object" && Array.isArray((value as Tensor).shape) && "dtype" in (value as object)) {
-    return `a tensor of shape ${fmtShape((value as Tensor).shape)}`;
+    const disposed = (value as Tensor).isDisposed ? "disposed " : "";
+    return `a ${disposed}tensor of shape ${fmtShape((value as Tensor).shape)}`;
   }
   if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const keys = Object.keys(value as object);
+    return keys.length ? `an object with keys ${keys.join(", ")}` : "an empty object";
+  }
   return typeof value === "object" ? `a ${(value as object).constructor?.name ?? "object"}` : String(value);
 }

@@ -209,7 +209,9 @@ describe("bad input gets an error naming the argument, the expected and the actu
     expect(() => lstm().forward(tf.zeros([5, 3, 10]), { h, c: h })).toThrow(
       "LSTM.forward: state.h: expected shape [2, 3, 20] (numLayers·D = 2, batch 3, hiddenSize 20), got [1, 3, 20].",
     );
-    expect(() => lstm().forward(tf.zeros([5, 3, 10]), tf.zeros([2, 3, 20]))).toThrow(/state: expected \{h, c\} for an LSTM/);
+    expect(() => lstm().forward(tf.zeros([5, 3, 10]), tf.zeros([2, 3, 20]) as never)).toThrow(
+      "LSTM.forward: state: expected [h0, c0] (PyTorch's tuple) or {h, c}, got a tensor of shape [2, 3, 20].",
+    );
   });
   it("numLayers < 1, bad sizes, dropout and nonlinearity", () => {
     expect(() => new LSTM({ inputSize: 10, hiddenSize: 20, numLayers: 0 })).toThrow("LSTM: numLayers: expected an integer ≥ 1, got 0.");
@@ -220,7 +222,8 @@ describe("bad input gets an error naming the argument, the expected and the actu
   it("cells check x and state", () => {
     const cell = new LSTMCell({ inputSize: 3, hiddenSize: 4 });
     expect(() => cell.step(tf.zeros([2, 5]))).toThrow("LSTMCell.step: x: expected shape [B, 3] (inputSize 3), got [2, 5].");
-    expect(() => cell.step(tf.zeros([2, 3]), { h: tf.zeros([3, 4]) as tf.Tensor2D })).toThrow("LSTMCell.step: state.h: expected shape [2, 4] (batch 2, hiddenSize 4), got [3, 4].");
+    expect(() => cell.step(tf.zeros([2, 3]), { h: tf.zeros([3, 4]) as tf.Tensor2D, c: tf.zeros([2, 4]) as tf.Tensor2D })).toThrow("LSTMCell.step: state.h: expected shape [2, 4] (batch 2, hiddenSize 4), got [3, 4].");
+    expect(() => cell.step(tf.zeros([2, 3]), [tf.zeros([2, 4]), tf.zeros([2, 5])])).toThrow("LSTMCell.step: state[1] (c): expected shape [2, 4] (batch 2, hiddenSize 4), got [2, 5].");
   });
   it("state dicts: wrong shape, missing and unexpected keys", () => {
     const m = new RNN({ inputSize: 2, hiddenSize: 3 });

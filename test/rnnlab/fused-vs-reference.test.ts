@@ -14,7 +14,20 @@ const models: [string, Make][] = [
   ["RNN relu", (o) => new RNN({ inputSize: 3, hiddenSize: 5, nonlinearity: "relu", ...o })],
   ["LSTM", (o) => new LSTM({ inputSize: 3, hiddenSize: 5, ...o })],
   ["GRU", (o) => new GRU({ inputSize: 3, hiddenSize: 5, ...o })],
+  ["GRU reset-before", (o) => new GRU({ inputSize: 3, hiddenSize: 5, resetAfter: false, ...o })],
 ];
+
+describe.each(models)("%s runs as the fused kernel", (_name, make) => {
+  it("one RnnlabRecurrence kernel per layer-direction, and no per-timestep products", async () => {
+    const m = make({ numLayers: 2, bidirectional: true, impl: "fused" });
+    const x = randn([6, 4, 3], 1);
+    const forward = await tf.profile(() => m.forward(x).output);
+    const launched = forward.kernels.map((k) => k.name);
+    expect(launched.filter((k) => k === "RnnlabRecurrence").length).toBe(4);
+    // The reference path would launch products at every timestep.
+    expect(launched.filter((k) => k === "BatchMatMul").length).toBe(0);
+  });
+});
 
 function pair(make: Make, numLayers: number, bidirectional: boolean) {
   manualSeed(7);
@@ -92,6 +105,23 @@ describe.each(models)("%s fused op, batchFirst", (_name, make) => {
     expect(maxAbsDiff(a.h, b.h)).toBeLessThan(1e-6);
     const dx = (m: RecurrentBase) => tf.grad((xx: tf.Tensor) => loss(m, xx, state))(x);
     expect(maxRelDiff(dx(fused), dx(reference)), "d input").toBeLessThan(1e-4);
+    const ga = fused.gradients(() => loss(fused, x, state)).grads;
+    const gb = reference.gradients(() => loss(reference, x, state)).grads;
+    for (const name of Object.keys(gb)) expect(maxRelDiff(ga[name], gb[name]), name).toBeLessThan(1e-4);
+  });
+});
+
+describe("GRU reset-before fused op above the size where products go to the backend's matMul", () => {
+  it("matches the readable version at B 32, H 128 (W_hn's products on the backend route)", () => {
+    const make = (impl: "fused" | "reference") => {
+      manualSeed(8);
+      return new GRU({ inputSize: 4, hiddenSize: 128, resetAfter: false, impl });
+    };
+    const fused = make("fused");
+    const reference = make("reference");
+    const x = randn([3, 32, 4], 1);
+    const state = { h: tf.mul(randn([1, 32, 128], 2), 0.5) as tf.Tensor3D };
+    expect(maxAbsDiff(fused.forward(x, state).output, reference.forward(x, state).output)).toBeLessThan(1e-5);
     const ga = fused.gradients(() => loss(fused, x, state)).grads;
     const gb = reference.gradients(() => loss(reference, x, state)).grads;
     for (const name of Object.keys(gb)) expect(maxRelDiff(ga[name], gb[name]), name).toBeLessThan(1e-4);

@@ -54,7 +54,8 @@ describe("simdGemm", () => {
     expect(wasmKernelsStatus()).toMatchObject({ simd: true });
   });
 
-  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6]]) {
+  // m < 4 and m % 4 rows (a single stream, B 1) take the one-row SIMD path; n % 4 columns the scalar edge.
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6], [1, 64, 256], [2, 9, 13], [6, 7, 8]]) {
     it(`computes a[${m}×${k}]·b[${k}×${n}] and aᵀ·b, overwriting or accumulating, at offsets`, () => {
       const a = random(m * k + 3, m + k + 1);
       const b = random(k * n, n + 8);

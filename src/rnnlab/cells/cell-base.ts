@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Module } from "../module";
-import { expectPositiveInt, expectShape } from "../validate";
+import { expectBoolean, expectKnownOptions, expectPositiveInt, expectShape } from "../validate";
 
 export interface CellOptions {
   inputSize: number;
@@ -35,14 +35,16 @@ export abstract class CellBase extends Module {
   readonly biasIh?: tf.Variable;
   readonly biasHh?: tf.Variable;
 
-  constructor(where: string, options: CellOptions, gateCount: number) {
+  /** `extraOptions`: the keys a subclass reads besides inputSize, hiddenSize and bias. */
+  constructor(where: string, options: CellOptions, gateCount: number, extraOptions: readonly string[] = []) {
     super(where);
     if (options === null || typeof options !== "object") {
       throw new TypeError(`${where}: options: expected {inputSize, hiddenSize}, got ${options}.`);
     }
+    expectKnownOptions(where, options, ["inputSize", "hiddenSize", "bias", ...extraOptions]);
     this.inputSize = expectPositiveInt(where, "inputSize", options.inputSize);
     this.hiddenSize = expectPositiveInt(where, "hiddenSize", options.hiddenSize);
-    this.bias = options.bias ?? true;
+    this.bias = expectBoolean(where, "bias", options.bias, true);
     const H = this.hiddenSize;
     // PyTorch's init: every weight and bias from U(−1/√H, 1/√H).
     const k = 1 / Math.sqrt(H);
@@ -66,15 +68,16 @@ export abstract class CellBase extends Module {
   /** Accepts x as [B, I] (or unbatched [I]); returns it as [B, I]. */
   protected checkInput(x: tf.Tensor): tf.Tensor2D {
     const where = `${this.constructor.name}.step`;
-    if (x?.shape?.length === 1) x = tf.expandDims(x, 0);
+    if (x?.shape?.length === 1 && !x.isDisposed) x = tf.expandDims(x, 0);
     expectShape(where, "x", x, ["B", this.inputSize], `inputSize ${this.inputSize}`);
     return x as tf.Tensor2D;
   }
 
-  protected checkState(name: string, s: tf.Tensor | undefined, batch: number): tf.Tensor2D {
-    if (s === undefined) return tf.zeros([batch, this.hiddenSize]);
-    if (s?.shape?.length === 1) s = tf.expandDims(s, 0);
-    expectShape(`${this.constructor.name}.step`, name, s, [batch, this.hiddenSize], `batch ${batch}, hiddenSize ${this.hiddenSize}`);
+  /** A state part as [B, H] (unbatched [H] too); zeros when omitted, unless it was `required` (part of a tuple). */
+  protected checkState(name: string, s: tf.Tensor | undefined, batch: number, required = false): tf.Tensor2D {
+    if (s === undefined && !required) return tf.zeros([batch, this.hiddenSize]);
+    if (s?.shape?.length === 1 && !s.isDisposed) s = tf.expandDims(s, 0);
+    expectShape(`${this.constructor.name}.step`, name, s as tf.Tensor, [batch, this.hiddenSize], `batch ${batch}, hiddenSize ${this.hiddenSize}`);
     return s as tf.Tensor2D;
   }
 

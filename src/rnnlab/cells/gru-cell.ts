@@ -12,6 +12,7 @@
  * `weight_ih` stacks [W_ir; W_iz; W_in] as [3H, I]; `weight_hh` likewise as [3H, H].
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { expectBoolean } from "../validate";
 import { CellBase, affine, type CellOptions, type CellWeights } from "./cell-base";
 
 export function gruCellForward(x: tf.Tensor2D, hPrev: tf.Tensor2D, w: CellWeights, resetAfter = true): tf.Tensor2D {
@@ -38,8 +39,8 @@ export class GRUCell extends CellBase {
   readonly resetAfter: boolean;
 
   constructor(options: GRUCellOptions) {
-    super("GRUCell", options, 3);
-    this.resetAfter = options.resetAfter ?? true;
+    super("GRUCell", options, 3, ["resetAfter"]);
+    this.resetAfter = expectBoolean("GRUCell", "resetAfter", options.resetAfter, true);
   }
 
   /** One timestep: x [B, I], h [B, H] (zeros when omitted) → h' [B, H]. */

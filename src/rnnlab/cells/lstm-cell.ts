@@ -13,12 +13,16 @@
  * gradient travels back through time without being squashed, unlike the vanilla RNN's.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { readState } from "../layers/recurrent-state";
 import { CellBase, affine, type CellOptions, type CellWeights } from "./cell-base";
 
 export type LSTMState = {
   h: tf.Tensor2D;
   c: tf.Tensor2D;
 };
+
+/** A cell's state as given: PyTorch's tuple `[h, c]`, or `{h, c}` (what step returns). */
+export type LSTMCellStateInput = readonly [tf.Tensor, tf.Tensor] | { readonly h: tf.Tensor; readonly c: tf.Tensor };
 
 /** The four gates after their activations, each [B, H]; also what the gate-strip plots show. */
 export type LSTMGates = {
@@ -50,16 +54,18 @@ export class LSTMCell extends CellBase {
     super("LSTMCell", options, 4);
   }
 
-  /** One timestep: x [B, I], state {h, c} ([B, H] each, zeros when omitted) → {h, c}. */
-  step(x: tf.Tensor, state?: Partial<LSTMState>): LSTMState {
+  /** One timestep: x [B, I], state [h, c] or {h, c} ([B, H] each, zeros when omitted) → {h, c}. */
+  step(x: tf.Tensor, state?: LSTMCellStateInput): LSTMState {
     return tf.tidy(() => {
       const x2 = this.checkInput(x);
       const B = x2.shape[0];
-      return lstmCellForward(x2, { h: this.checkState("state.h", state?.h, B), c: this.checkState("state.c", state?.c, B) }, this.weights());
+      const s = readState("LSTMCell.step", state, true, { h: "h", c: "c" });
+      if (!s.given) return lstmCellForward(x2, { h: this.checkState("h", undefined, B), c: this.checkState("c", undefined, B) }, this.weights());
+      return lstmCellForward(x2, { h: this.checkState(s.hName, s.h, B, true), c: this.checkState(s.cName, s.c, B, true) }, this.weights());
     });
   }
 
-  forward(x: tf.Tensor, state?: Partial<LSTMState>): LSTMState {
+  forward(x: tf.Tensor, state?: LSTMCellStateInput): LSTMState {
     return this.step(x, state);
   }
 

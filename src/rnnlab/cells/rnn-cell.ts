@@ -32,7 +32,7 @@ export class RNNCell extends CellBase {
   readonly nonlinearity: Nonlinearity;
 
   constructor(options: RNNCellOptions) {
-    super("RNNCell", options, 1);
+    super("RNNCell", options, 1, ["nonlinearity"]);
     this.nonlinearity = expectOneOf("RNNCell", "nonlinearity", options.nonlinearity ?? "tanh", ["tanh", "relu"]);
   }
 

@@ -10,7 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
-import { rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
+import { lstmGatesBackward, lstmGatesForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -28,6 +28,13 @@ export interface StepForward {
   cPrev: Float32Array | null; // [B, H], LSTM only
   h: Float32Array; // [B, H], written
   c: Float32Array | null; // [B, H], written, LSTM only
+  /** What the kernel's prepare() made for this sequence, if it has one. */
+  context?: KernelContext;
+}
+
+/** Per-sequence operands a kernel makes from W_hh (reset-before GRU's W_hn), freed after the sequence. */
+export interface KernelContext {
+  dispose(): void;
 }
 
 export interface StepBackward {
@@ -40,6 +47,7 @@ export interface StepBackward {
   dxp: Float32Array; // [T·B, G], write rows row0…
   dhp: Float32Array; // [T·B, G], write rows row0… (the same array as dxp when shared)
   dhPrevDirect: Float32Array; // [B, H], written: ∂L/∂h_{t−1} not through W_hh (GRU's z⊙h_{t−1})
+  context?: KernelContext;
 }
 
 /** A whole sequence at once (time-major rows, r = t·B + b), for kernels that loop in WebAssembly. */
@@ -77,6 +85,16 @@ export interface CellKernel {
   createTape(rows: number, H: number): Float32Array[];
   forward(s: StepForward, tape: Float32Array[]): void;
   backward(s: StepBackward, tape: Float32Array[]): void;
+  /**
+   * For kernels with a product the driver does not do (reset-before GRU: W_hn (r ⊙ h_{t−1})):
+   * operands made once per sequence from W_hh [G, H], handed to every step as `context`.
+   */
+  prepare?(whh: Float32Array, B: number, H: number): KernelContext;
+  /**
+   * The driver computes ∂W_hh = ∂HPᵀ·H_prev and ∂b_hh = Σ ∂HP; a kernel whose recurrent
+   * product is not h_{t−1}·W_hhᵀ for every gate adds its own part to them here, in place.
+   */
+  completeRecurrentGradients?(dWhh: Float32Array, dbHh: Float32Array, rows: number, H: number, tape: Float32Array[]): void;
   /** The whole time loop in one call, when the kernel has one; recurrence.ts steps otherwise. */
   forwardSequence?(s: SequenceForward): void;
   backwardSequence?(s: SequenceBackward): void;
@@ -128,63 +146,80 @@ export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAv
  *   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)      with a = xp + hp
  *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  * Tape: the four activations, c_{t−1} and tanh(c_t).
+ * With the WebAssembly module built and H a multiple of 4, the gates run there in SIMD
+ * (simd/lstm.as.ts, float32), forwards and backwards; `useWasm: false` keeps these
+ * JavaScript loops (float64), which the tests hold those to.
  */
-export const lstmKernel: CellKernel = {
-  name: "lstm",
-  gateCount: 4,
-  hasCellState: true,
-  sharedPreactivationGrad: true,
-  createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
-  forward({ row0, tapeRow0, B, H, xp, hp, bSum, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const h0 = b * G;
-      const a0 = (tapeRow0 + b) * G;
-      const u0 = (tapeRow0 + b) * H;
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
-        const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
-        const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j] + bSum[2 * H + j]);
-        const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j] + bSum[3 * H + j]);
-        const u = b * H + j;
-        const cp = cPrev![u];
-        const ct = f * cp + i * g;
-        const tc = tanh(ct);
-        c![u] = ct;
-        h[u] = o * tc;
-        acts[a0 + j] = i;
-        acts[a0 + H + j] = f;
-        acts[a0 + 2 * H + j] = g;
-        acts[a0 + 3 * H + j] = o;
-        cPrevs[u0 + j] = cp;
-        tanhCs[u0 + j] = tc;
+export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
+  return {
+    name: useWasm ? "lstm_wasm" : "lstm",
+    gateCount: 4,
+    hasCellState: true,
+    sharedPreactivationGrad: true,
+    createTape: (rows, H) => [new Float32Array(rows * 4 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
+    forward({ row0, tapeRow0, B, H, xp, hp, bSum, cPrev, h, c }, [acts, cPrevs, tanhCs]) {
+      const G = 4 * H;
+      if (useWasm && H % 4 === 0) {
+        lstmGatesForward(xp, row0 * G, hp, bSum, cPrev!, h, c!, acts, tapeRow0 * G, tanhCs, tapeRow0 * H, B, H);
+        cPrevs.set(cPrev!.subarray(0, B * H), tapeRow0 * H);
+        return;
       }
-    }
-  },
-  backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const i = acts[x0 + j];
-        const f = acts[x0 + H + j];
-        const g = acts[x0 + 2 * H + j];
-        const o = acts[x0 + 3 * H + j];
-        const tc = tanhCs[(row0 + b) * H + j];
-        const cp = cPrevs[(row0 + b) * H + j];
-        const dct = dc![u] + dh[u] * o * (1 - tc * tc);
-        dxp[x0 + j] = dct * g * i * (1 - i);
-        dxp[x0 + H + j] = dct * cp * f * (1 - f);
-        dxp[x0 + 2 * H + j] = dct * i * (1 - g * g);
-        dxp[x0 + 3 * H + j] = dh[u] * tc * o * (1 - o);
-        dc![u] = dct * f;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const h0 = b * G;
+        const a0 = (tapeRow0 + b) * G;
+        const u0 = (tapeRow0 + b) * H;
+        for (let j = 0; j < H; j++) {
+          const i = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+          const f = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+          const g = tanh(xp[x0 + 2 * H + j] + hp[h0 + 2 * H + j] + bSum[2 * H + j]);
+          const o = sigmoid(xp[x0 + 3 * H + j] + hp[h0 + 3 * H + j] + bSum[3 * H + j]);
+          const u = b * H + j;
+          const cp = cPrev![u];
+          const ct = f * cp + i * g;
+          const tc = tanh(ct);
+          c![u] = ct;
+          h[u] = o * tc;
+          acts[a0 + j] = i;
+          acts[a0 + H + j] = f;
+          acts[a0 + 2 * H + j] = g;
+          acts[a0 + 3 * H + j] = o;
+          cPrevs[u0 + j] = cp;
+          tanhCs[u0 + j] = tc;
+        }
       }
-    }
-    dhPrevDirect.fill(0);
-  },
-};
+    },
+    backward({ row0, B, H, dh, dc, dxp, dhPrevDirect }, [acts, cPrevs, tanhCs]) {
+      const G = 4 * H;
+      dhPrevDirect.fill(0);
+      if (useWasm && H % 4 === 0) {
+        lstmGatesBackward(dh, dc!, acts, cPrevs, tanhCs, dxp, row0, B, H);
+        return;
+      }
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const i = acts[x0 + j];
+          const f = acts[x0 + H + j];
+          const g = acts[x0 + 2 * H + j];
+          const o = acts[x0 + 3 * H + j];
+          const tc = tanhCs[(row0 + b) * H + j];
+          const cp = cPrevs[(row0 + b) * H + j];
+          const dct = dc![u] + dh[u] * o * (1 - tc * tc);
+          dxp[x0 + j] = dct * g * i * (1 - i);
+          dxp[x0 + H + j] = dct * cp * f * (1 - f);
+          dxp[x0 + 2 * H + j] = dct * i * (1 - g * g);
+          dxp[x0 + 3 * H + j] = dh[u] * tc * o * (1 - o);
+          dc![u] = dct * f;
+        }
+      }
+    },
+  };
+}
+
+/** One kernel object for the process: V8 optimises a function per closure (see layers/rnn.ts). */
+export const lstmKernel: CellKernel = makeLstmKernel();
 
 /**
  * GRU in PyTorch's reset-after form, gate order r, z, n:

@@ -121,6 +121,19 @@ export function matmulTransposeA(a: Float32Array, b: Float32Array, k: number, m:
   return readAndDispose(tf.tidy(() => tf.matMul(tf.transpose(tf.tensor2d(a, [k, m])), tf.tensor2d(b, [k, n]))));
 }
 
+/**
+ * [aᵀ·b1, aᵀ·b2] for a[k×m], b1[k×n1], b2[k×n2]: ∂W_ih and ∂W_hh of a cell whose two
+ * products share one gradient (LSTM, RNN). On the backend route a is transposed once for both.
+ */
+export function matmulTransposeAPair(a: Float32Array, b1: Float32Array, n1: number, b2: Float32Array, n2: number, k: number, m: number): [Float32Array, Float32Array] {
+  if (m * k * Math.max(n1, n2) < BACKEND_MATMUL_MIN_MACS) return [matmulTransposeA(a, b1, k, m, n1), matmulTransposeA(a, b2, k, m, n2)];
+  const [p1, p2] = tf.tidy(() => {
+    const aT = tf.transpose(tf.tensor2d(a, [k, m]));
+    return [tf.matMul(aT, tf.tensor2d(b1, [k, n1])), tf.matMul(aT, tf.tensor2d(b2, [k, n2]))];
+  });
+  return [readAndDispose(p1), readAndDispose(p2)];
+}
+
 /** [d0, d1, F] → [d1, d0, F]: batch-major rows to time-major and back. */
 export function swapLeadingAxes(a: Float32Array, d0: number, d1: number, F: number): Float32Array {
   const out = new Float32Array(a.length);

@@ -4,7 +4,9 @@
  *   thousand multiply-adds, too small for a tfjs op, whose fixed cost is tens of microseconds,
  *   and 2–5× faster here than in plain JavaScript, copies in and out included;
  * - the vanilla RNN's whole time loop, forwards and backwards (simd/rnn.as.ts): a small RNN's
- *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it.
+ *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it;
+ * - the LSTM's gates for one timestep, forwards and backwards (simd/lstm.as.ts), four units per
+ *   f32x4.
  *
  * Operands are copied into a scratch area of the module's memory, computed there, and the
  * results copied back. When the module cannot be loaded (not built, or no WebAssembly SIMD)
@@ -22,6 +24,8 @@ interface KernelExports {
   gemm(out: number, a: number, b: number, m: number, k: number, n: number, aRow: number, aCol: number, accumulate: number): void;
   rnnForward(y: number, xp: number, b: number, whhT: number, h0: number, hp: number, T: number, B: number, H: number, reverse: number, relu: number): void;
   rnnBackward(dxp: number, dy: number, y: number, whh: number, dh: number, T: number, B: number, H: number, reverse: number, relu: number): void;
+  lstmGatesForward(xp: number, hp: number, b: number, cPrev: number, h: number, c: number, acts: number, tanhC: number, B: number, H: number): void;
+  lstmGatesBackward(dh: number, dc: number, acts: number, cPrev: number, tanhC: number, dxp: number, B: number, H: number): void;
 }
 /** Node's WebAssembly global (the ES2022 lib this project compiles against does not declare it). */
 const { WebAssembly } = globalThis as unknown as {
@@ -121,4 +125,52 @@ export function rnnSequenceBackward(
   wasm!.rnnBackward(pdxp, pdy, py, pw, pdh, T, B, H, reverse ? 1 : 0, relu ? 1 : 0);
   dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + n));
   dh.set(heap.subarray(pdh / 4, pdh / 4 + B * H));
+}
+
+/**
+ * The LSTM's gates for one timestep (simd/lstm.as.ts): xp rows from xpOffset and hp [B, 4H],
+ * bSum [4H], cPrev [B, H] → h, c [B, H]; the tape's activations go to acts from actsOffset and
+ * tanh(c) to tanhC from tanhCOffset. H must be a multiple of 4.
+ */
+export function lstmGatesForward(
+  xp: Float32Array, xpOffset: number, hp: Float32Array, bSum: Float32Array, cPrev: Float32Array,
+  h: Float32Array, c: Float32Array, acts: Float32Array, actsOffset: number, tanhC: Float32Array, tanhCOffset: number,
+  B: number, H: number,
+): void {
+  top = BASE;
+  const n = B * H;
+  const pxp = put(xp, xpOffset, 4 * n);
+  const php = put(hp, 0, 4 * n);
+  const pb = put(bSum, 0, 4 * H);
+  const pcPrev = put(cPrev, 0, n);
+  const ph = alloc(n);
+  const pc = alloc(n);
+  const pacts = alloc(4 * n);
+  const ptanhC = alloc(n);
+  wasm!.lstmGatesForward(pxp, php, pb, pcPrev, ph, pc, pacts, ptanhC, B, H);
+  h.set(heap.subarray(ph / 4, ph / 4 + n));
+  c.set(heap.subarray(pc / 4, pc / 4 + n));
+  acts.set(heap.subarray(pacts / 4, pacts / 4 + 4 * n), actsOffset);
+  tanhC.set(heap.subarray(ptanhC / 4, ptanhC / 4 + n), tanhCOffset);
+}
+
+/**
+ * Their backward pass for the timestep at tape row `row0` (simd/lstm.as.ts): dh [B, H] and the
+ * tape → ∂L/∂preactivations into dxp from row0·4H; dc [B, H] goes from ∂L/∂c_t to ∂L/∂c_{t−1} in place.
+ */
+export function lstmGatesBackward(
+  dh: Float32Array, dc: Float32Array, acts: Float32Array, cPrevs: Float32Array, tanhCs: Float32Array,
+  dxp: Float32Array, row0: number, B: number, H: number,
+): void {
+  top = BASE;
+  const n = B * H;
+  const pdh = put(dh, 0, n);
+  const pdc = put(dc, 0, n);
+  const pacts = put(acts, row0 * 4 * H, 4 * n);
+  const pcPrev = put(cPrevs, row0 * H, n);
+  const ptanhC = put(tanhCs, row0 * H, n);
+  const pdxp = alloc(4 * n);
+  wasm!.lstmGatesBackward(pdh, pdc, pacts, pcPrev, ptanhC, pdxp, B, H);
+  dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + 4 * n), row0 * 4 * H);
+  dc.set(heap.subarray(pdc / 4, pdc / 4 + n));
 }

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Module } from "../module";
 import { defaultGenerator } from "../random";
-import { describe, expectPositiveInt } from "../validate";
+import { describe, expectPositiveInt, expectKnownOptions } from "../validate";
 
 export interface EmbeddingOptions {
   paddingIdx?: number;
@@ -17,6 +17,7 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super("Embedding");
+    expectKnownOptions("Embedding", options ?? {}, ["paddingIdx"]);
     expectPositiveInt("Embedding", "numEmbeddings", numEmbeddings);
     expectPositiveInt("Embedding", "embeddingDim", embeddingDim);
     const init = defaultGenerator().normal(numEmbeddings * embeddingDim);

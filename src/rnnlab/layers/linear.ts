@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Module } from "../module";
-import { expectPositiveInt, expectShape } from "../validate";
+import { expectKnownOptions, expectPositiveInt, expectShape } from "../validate";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -18,6 +18,7 @@ export class Linear extends Module {
     super("Linear");
     expectPositiveInt("Linear", "inFeatures", inFeatures);
     expectPositiveInt("Linear", "outFeatures", outFeatures);
+    expectKnownOptions("Linear", options ?? {}, ["bias"]);
     const k = 1 / Math.sqrt(inFeatures);
     this.weight = this.uniformParameter("weight", [outFeatures, inFeatures], k);
     if (options.bias ?? true) this.bias = this.uniformParameter("bias", [outFeatures], k);

@@ -20,8 +20,9 @@ import { recurrence } from "../fused/recurrence";
 import { FlatParameters } from "../flat-parameters";
 import { Module } from "../module";
 import { defaultGenerator } from "../random";
-import { expectOneOf, expectPositiveInt, expectRange, expectShape } from "../validate";
+import { expectBoolean, expectKnownOptions, expectOneOf, expectPositiveInt, expectRange, expectShape } from "../validate";
 import { dropout } from "./dropout";
+import { readState, type HiddenOutput } from "./recurrent-state";
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -35,8 +36,13 @@ export interface RecurrentOptions {
   impl?: "fused" | "reference";
 }
 
+/** Either layer's result, for code that handles all three (LSTM's is LSTMOutput, with c). */
+export type RecurrentOutput = HiddenOutput & { c?: tf.Tensor3D };
+/** The `{h, c}` form of an initial state (see recurrent-state.ts for every accepted form). */
 export type RecurrentState = { h: tf.Tensor3D; c?: tf.Tensor3D };
-export type RecurrentOutput = { output: tf.Tensor3D; h: tf.Tensor3D; c?: tf.Tensor3D };
+
+/** The options every recurrent layer reads; a subclass adds its own (nonlinearity, resetAfter). */
+export const RECURRENT_OPTION_KEYS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "dropout", "bidirectional", "impl"] as const;
 
 /** One step of a readable cell, used by the reference implementation. */
 export type ReferenceStep = (x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D | undefined, w: CellWeights) => { h: tf.Tensor2D; c?: tf.Tensor2D };
@@ -47,7 +53,11 @@ function unstack0<T extends tf.Tensor>(t: tf.Tensor): T[] {
   return tf.unstack(t) as T[];
 }
 
-export abstract class RecurrentBase extends Module {
+/**
+ * `StateInput` is the initial state a layer accepts and `Output` what it returns: LSTM's carry
+ * the cell state c, so TypeScript knows `c` is there without a `!`.
+ */
+export abstract class RecurrentBase<StateInput = unknown, Output extends HiddenOutput = RecurrentOutput> extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -65,19 +75,28 @@ export abstract class RecurrentBase extends Module {
   protected abstract fusedKernel(): CellKernel | null;
   protected abstract referenceStep(): ReferenceStep;
 
-  constructor(where: string, options: RecurrentOptions, gateCount: number) {
+  /** `extraOptions`: the keys a subclass reads besides RECURRENT_OPTION_KEYS. */
+  constructor(where: string, options: RecurrentOptions, gateCount: number, extraOptions: readonly string[] = []) {
     super(where);
     if (options === null || typeof options !== "object") {
       throw new TypeError(`${where}: options: expected {inputSize, hiddenSize, …}, got ${options}.`);
     }
+    expectKnownOptions(where, options, [...RECURRENT_OPTION_KEYS, ...extraOptions]);
     this.inputSize = expectPositiveInt(where, "inputSize", options.inputSize);
     this.hiddenSize = expectPositiveInt(where, "hiddenSize", options.hiddenSize);
     this.numLayers = expectPositiveInt(where, "numLayers", options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
+    this.bias = expectBoolean(where, "bias", options.bias, true);
+    this.batchFirst = expectBoolean(where, "batchFirst", options.batchFirst, false);
     this.dropout = expectRange(where, "dropout", options.dropout ?? 0, 0, 1, false);
-    this.bidirectional = options.bidirectional ?? false;
+    this.bidirectional = expectBoolean(where, "bidirectional", options.bidirectional, false);
     this.impl = expectOneOf(where, "impl", options.impl ?? "fused", ["fused", "reference"]);
+    if (this.dropout > 0 && this.numLayers === 1) {
+      // PyTorch's UserWarning, in one line: the dropout would never be applied.
+      console.warn(
+        `${where}: dropout: dropout acts after every recurrent layer but the last, so a non-zero dropout expects numLayers > 1; ` +
+          `got dropout=${this.dropout} and numLayers=1.`,
+      );
+    }
 
     const H = this.hiddenSize;
     const k = 1 / Math.sqrt(H); // PyTorch's U(−1/√H, 1/√H) for every weight and bias
@@ -110,11 +129,12 @@ export abstract class RecurrentBase extends Module {
 
   /**
    * Runs the whole sequence. `state` holds the initial h (and c for LSTM), each
-   * (numLayers·D, B, H); zeros when omitted.
+   * (numLayers·D, B, H), in PyTorch's form (`h0`, `[h0, c0]`) or as `{h, c}`; zeros when omitted.
    */
-  forward(input: tf.Tensor, state?: Partial<RecurrentState> | tf.Tensor): RecurrentOutput {
+  forward(input: tf.Tensor, state?: StateInput): Output {
     const where = `${this.constructor.name}.forward`;
-    return tf.tidy(() => {
+    // Typed per layer (LSTM's result has c), built here for all three.
+    return tf.tidy((): RecurrentOutput => {
       const unbatched = input?.shape?.length === 2;
       const batchDim = this.batchFirst ? "B" : "T";
       const timeDim = this.batchFirst ? "T" : "B";
@@ -132,32 +152,22 @@ export abstract class RecurrentBase extends Module {
       if (!unbatched) return r;
       const squeeze = (t: tf.Tensor3D) => tf.squeeze(t, [1]) as unknown as tf.Tensor3D;
       return r.c ? { output: squeeze(r.output), h: squeeze(r.h), c: squeeze(r.c) } : { output: squeeze(r.output), h: squeeze(r.h) };
-    });
+    }) as Output;
   }
 
   /** The initial states as given, (numLayers·D, B, H), or undefined for zeros; checked. */
-  private initialState(where: string, state: Partial<RecurrentState> | tf.Tensor | undefined, B: number, unbatched: boolean) {
+  private initialState(where: string, state: unknown, B: number, unbatched: boolean): { h?: tf.Tensor3D; c?: tf.Tensor3D } {
     const L = this.numLayers * this.directions;
     const H = this.hiddenSize;
-    const s: Partial<RecurrentState> = state instanceof tf.Tensor ? { h: state as tf.Tensor3D } : state ?? {};
-    if (this.hasCellState && state instanceof tf.Tensor) {
-      throw new TypeError(`${where}: state: expected {h, c} for an LSTM, got a single tensor.`);
-    }
-    const read = (name: "h" | "c"): tf.Tensor3D | undefined => {
-      const t = s[name];
-      if (t === undefined) return undefined;
+    const s = readState(where, state, this.hasCellState, { h: "h0", c: "c0" });
+    if (!s.given) return {}; // zeros
+    const read = (t: tf.Tensor | undefined, name: string): tf.Tensor3D => {
       const expected = unbatched ? [L, H] : [L, B, H];
       const hint = `numLayers·D = ${L}, ${unbatched ? "" : `batch ${B}, `}hiddenSize ${H}`;
-      expectShape(where, `state.${name}`, t, expected, hint);
-      return (unbatched ? tf.expandDims(t, 1) : t) as tf.Tensor3D;
+      expectShape(where, name, t as tf.Tensor, expected, hint);
+      return (unbatched ? tf.expandDims(t!, 1) : t) as tf.Tensor3D;
     };
-    const h = read("h");
-    let c = this.hasCellState ? read("c") : undefined;
-    // One given, the other omitted: the omitted one starts at zeros.
-    if (this.hasCellState && (h === undefined) !== (c === undefined)) {
-      return { h: h ?? (tf.zerosLike(c!) as tf.Tensor3D), c: c ?? (tf.zerosLike(h!) as tf.Tensor3D) };
-    }
-    return { h, c };
+    return { h: read(s.h, s.hName), c: this.hasCellState ? read(s.c, s.cName) : undefined };
   }
 
   /**
@@ -216,6 +226,12 @@ export abstract class RecurrentBase extends Module {
       const [wIh, wHh, bIh, bHh] = this.slots[idx].names.map((n) => this.storage.slice(n));
       const w: CellWeights = { weightIh: wIh as tf.Tensor2D, weightHh: wHh as tf.Tensor2D, biasIh: bIh as tf.Tensor1D | undefined, biasHh: bHh as tf.Tensor1D | undefined };
       const T = input.shape[0];
+      const one = (t: tf.Tensor2D) => tf.expandDims(t, 0) as tf.Tensor3D;
+      // An empty sequence leaves the state as it came, as the fused kernel does (tf.stack of nothing fails).
+      if (T === 0) {
+        const c0 = cStart[idx] as tf.Tensor2D | undefined;
+        return { output: tf.zeros([0, B, this.hiddenSize]) as tf.Tensor3D, h: one(hStart[idx]), c: c0 && one(c0) };
+      }
       const xs = unstack0<tf.Tensor2D>(input);
       const ys: tf.Tensor2D[] = new Array(T);
       let h = hStart[idx];
@@ -227,7 +243,6 @@ export abstract class RecurrentBase extends Module {
         c = next.c;
         ys[t] = h;
       }
-      const one = (t: tf.Tensor2D) => tf.expandDims(t, 0) as tf.Tensor3D;
       return { output: tf.stack(ys) as tf.Tensor3D, h: one(h), c: c && one(c) };
     });
     return batchFirst ? { ...r, output: tf.transpose(r.output, [1, 0, 2]) as tf.Tensor3D } : r;

@@ -6,8 +6,10 @@ import { gruCellForward } from "../cells/gru-cell";
 import { lstmCellForward } from "../cells/lstm-cell";
 import { rnnCellForward, type Nonlinearity } from "../cells/rnn-cell";
 import { gruKernel, lstmKernel, rnnKernel, type CellKernel } from "../fused/cell-kernels";
-import { expectOneOf } from "../validate";
+import { gruResetBeforeKernel } from "../fused/gru-reset-before-kernel";
+import { expectBoolean, expectOneOf } from "../validate";
 import { RecurrentBase, type RecurrentOptions, type ReferenceStep } from "./recurrent";
+import type { HiddenOutput, HiddenStateInput, LSTMOutput, LSTMStateInput } from "./recurrent-state";
 
 export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: Nonlinearity;
@@ -20,12 +22,12 @@ export interface RNNOptions extends RecurrentOptions {
 const RNN_KERNELS: Record<Nonlinearity, CellKernel> = { tanh: rnnKernel("tanh"), relu: rnnKernel("relu") };
 
 /** Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), or relu. */
-export class RNN extends RecurrentBase {
+export class RNN extends RecurrentBase<HiddenStateInput, HiddenOutput> {
   readonly nonlinearity: Nonlinearity;
   protected readonly hasCellState = false;
 
   constructor(options: RNNOptions) {
-    super("RNN", options, 1);
+    super("RNN", options, 1, ["nonlinearity"]);
     this.nonlinearity = expectOneOf("RNN", "nonlinearity", options.nonlinearity ?? "tanh", ["tanh", "relu"]);
   }
 
@@ -39,7 +41,7 @@ export class RNN extends RecurrentBase {
 }
 
 /** LSTM with PyTorch's gates i, f, g, o; forward returns {output, h, c}. */
-export class LSTM extends RecurrentBase {
+export class LSTM extends RecurrentBase<LSTMStateInput, LSTMOutput> {
   protected readonly hasCellState = true;
 
   constructor(options: RecurrentOptions) {
@@ -61,18 +63,17 @@ export interface GRUOptions extends RecurrentOptions {
 }
 
 /** GRU, PyTorch's reset-after form by default; gates r, z, n. */
-export class GRU extends RecurrentBase {
+export class GRU extends RecurrentBase<HiddenStateInput, HiddenOutput> {
   readonly resetAfter: boolean;
   protected readonly hasCellState = false;
 
   constructor(options: GRUOptions) {
-    super("GRU", options, 3);
-    this.resetAfter = options.resetAfter ?? true;
+    super("GRU", options, 3, ["resetAfter"]);
+    this.resetAfter = expectBoolean("GRU", "resetAfter", options.resetAfter, true);
   }
 
-  /** The fused kernel implements reset-after; reset-before runs on the reference path. */
-  protected fusedKernel(): CellKernel | null {
-    return this.resetAfter ? gruKernel : null;
+  protected fusedKernel(): CellKernel {
+    return this.resetAfter ? gruKernel : gruResetBeforeKernel;
   }
 
   protected referenceStep(): ReferenceStep {

@@ -54,7 +54,33 @@ export function gemm(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, aRo
     }
     for (let r = i; r < i + 4; r++) edge(out, a, b, r, k, n, n4, aRow, aCol, accumulate);
   }
-  for (; i < m; i++) edge(out, a, b, i, k, n, 0, aRow, aCol, accumulate);
+  for (; i < m; i++) row(out, a, b, i, k, n, n4, aRow, aCol, accumulate);
+}
+
+/**
+ * Row i of out, four columns per f32x4 and the last n % 4 by edge: the rows the 4×4 blocks
+ * leave over, which is every row of a single stream's products (B 1). Each lane sums in the
+ * same order as edge, so the results are the same to the bit.
+ */
+function row(out: usize, a: usize, b: usize, i: i32, k: i32, n: i32, n4: i32, aRow: i32, aCol: i32, accumulate: i32): void {
+  const ai = a + ((<usize>i * aRow) << 2);
+  const oi = out + ((<usize>i * n) << 2);
+  const bStride = <usize>n << 2;
+  const aStep = <usize>aCol << 2;
+  for (let j = 0; j < n4; j += 4) {
+    let c = f32x4.splat(0);
+    let bp = b + (<usize>j << 2);
+    let ap: usize = 0;
+    for (let p = 0; p < k; p++) {
+      c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(ai + ap)), v128.load(bp)));
+      bp += bStride;
+      ap += aStep;
+    }
+    const jo = <usize>j << 2;
+    if (accumulate) c = f32x4.add(c, v128.load(oi + jo));
+    v128.store(oi + jo, c);
+  }
+  edge(out, a, b, i, k, n, n4, aRow, aCol, accumulate);
 }
 
 /** Row i of out, columns j0 … n − 1, one at a time: what the 4×4 blocks leave over. */

@@ -72,3 +72,7 @@ export function rnnBackward(dxp: usize, dy: usize, y: usize, whh: usize, dh: usi
     gemm(dh, dxp + row, whh, B, H, H, H, 1, 0);
   }
 }
+
+// The build compiles this file and gemm.as.ts as its entry files (package.json); the LSTM's
+// gate step lives in its own file and reaches the module's exports through this line.
+export { lstmGatesBackward, lstmGatesForward } from "./lstm.as";
