@@ -61,6 +61,7 @@ function classOf(): Case[] {
       files: { [WELCOME]: submission(WELCOME, { affine: { body: "  const hog: number[][] = [];\n  for (;;) hog.push(new Array(1_000_000).fill(hog.length));" } }) },
     },
     { student: "ken", files: { [WELCOME]: submission(WELCOME, { affine: { body: READ_SOLUTIONS } }) } },
+    { student: "lena", files: { [RNN]: submission(RNN, { ...allSolved(RNN), rnn_cell_forward: { body: "  while (true) {}" } }) } },
   ];
 }
 
@@ -117,6 +118,12 @@ describe("npm run grade on a class", () => {
   it("an infinite loop times out", () => {
     expect(row("dave", "test_affine")).toMatchObject({ points: 0, status: "timeout" });
     expect(row("dave", "test_affine").reason).toMatch(/time limit|longer than 20 s/);
+  });
+
+  it("a runaway function loses its own tests only: a new process serves the later ones", () => {
+    expect(row("lena", "test_rnn_cell_forward")).toMatchObject({ points: 0, status: "timeout" });
+    expect(row("lena", "test_rnn_cell_forward").reason).toMatch(/longer than 20 s; the student's process was stopped/);
+    expect(row("lena", "test_sample_index")).toMatchObject({ points: 3, status: "passed" });
   });
 
   it("a syntax error is an error of the exercise cell", () => {

@@ -40,6 +40,9 @@ export interface Job {
   channel: ChannelPaths;
 }
 
+/** What the grader tells the test process after the student's process ended: its successor's channel, or none. */
+export type GraderNotice = { type: "channel"; channel: ChannelPaths } | { type: "no-channel"; reason: string };
+
 export interface CellError {
   ename: string;
   evalue: string;

@@ -8,18 +8,19 @@
  * The grader keeps every clock and the memory watch:
  * - a student's cell past the timeout gets SIGINT (the engine stops it with TimeoutError), and
  *   SIGKILL a grace period later if it is still running;
- * - a test past the timeout: SIGINT to the student's process (a runaway function stops and the
- *   test sees its TimeoutError), then to the test process, then SIGKILL to each in turn;
+ * - a test past the timeout: the student's process is stopped (a runaway function cannot be
+ *   interrupted, see student-worker.ts) and a new one replays the student's cells for the next
+ *   tests (at most MAX_RESTARTS times); then the test's own code gets SIGINT, then SIGKILL;
  * - both must start within `startupMs`; the whole submission must end within `totalMs`;
  * - resident memory is polled and a process above `rssMb` is killed.
  * Whatever happens, both processes end, and the result says which cells reported.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { GET_KEY } from "./graded-names";
 import type { PlannedCell } from "./plan";
-import type { CellError, Job, WorkerMessage } from "./protocol";
+import type { CellError, ChannelPaths, GraderNotice, Job, WorkerMessage } from "./protocol";
 import type { Runtime, SubmissionDirs } from "./sandbox";
 import { WorkerProcess, type Death } from "./worker-process";
 
@@ -47,7 +48,9 @@ export interface RunResult {
   cells: (CellResult | undefined)[];
   /** The student's process's results for its cells (locked and exercise). */
   studentCells: (CellResult | undefined)[];
-  /** Why the student's process ended early, if it did. */
+  /** Every student's process that ended early, and the test running then, if any. */
+  studentDeaths: Death[];
+  /** The last of studentDeaths. */
   death?: Death;
   /** Why the test process ended early, if it did. */
   testsDeath?: Death;
@@ -73,11 +76,17 @@ export function callingCells(planned: PlannedCell[]): number[] {
   });
 }
 
+/** How many times a submission's student process is started again after one ended during a test. */
+export const MAX_RESTARTS = 3;
+
 export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, planned: PlannedCell[], limits: RunLimits): Promise<RunResult> {
   const t0 = performance.now();
-  const result: RunResult = { cells: planned.map(() => undefined), studentCells: planned.map(() => undefined), seconds: 0 };
-  const channel = { toStudent: path.join(dirs.channel, "to-student"), toTests: path.join(dirs.channel, "to-tests") };
-  execFileSync("mkfifo", ["-m", "600", channel.toStudent, channel.toTests]);
+  const result: RunResult = { cells: planned.map(() => undefined), studentCells: planned.map(() => undefined), studentDeaths: [], seconds: 0 };
+  const channelOf = (generation: number): ChannelPaths => {
+    const paths = { toStudent: path.join(dirs.channel, `to-student-${generation}`), toTests: path.join(dirs.channel, `to-tests-${generation}`) };
+    execFileSync("mkfifo", ["-m", "600", paths.toStudent, paths.toTests]);
+    return paths;
+  };
 
   const timers = { student: [] as NodeJS.Timeout[], tests: [] as NodeJS.Timeout[] };
   const clear = (which: "student" | "tests") => timers[which].splice(0).forEach(clearTimeout);
@@ -93,33 +102,68 @@ export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, plan
 
   const common = { runtime, heapMb: limits.heapMb, rssMb: limits.rssMb };
   const syncPoints = callingCells(planned);
-  const studentJob: Job = {
-    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel, syncPoints,
-    cells: planned.flatMap((c, index) => (studentRuns(c) ? [{ index, gradeId: c.gradeId, source: c.studentSource ?? c.source, graded: c.graded }] : [])),
-  };
+  const studentCells = planned.flatMap((c, index) => (studentRuns(c) ? [{ index, gradeId: c.gradeId, source: c.studentSource ?? c.source, graded: c.graded }] : []));
+  const firstChannel = channelOf(0);
   const testsJob: Job = {
-    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel, syncPoints,
+    type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel: firstChannel, syncPoints,
     cells: planned.map((c, index) => ({ index, gradeId: c.gradeId, source: c.source })),
   };
 
   // eslint-disable-next-line prefer-const
   let tests: WorkerProcess;
-  const student: WorkerProcess = new WorkerProcess(studentJob, {
-    ...common, worker: runtime.workers.student, cwd: dirs.student, own: [dirs.student, dirs.channel],
-    cellOrder: studentJob.cells.map((c) => c.index),
-    onMessage: (m: WorkerMessage) => {
-      if (m.type === "started") onStarted(m.ms);
-      else if (m.type === "cell-start") {
+  let testsDone = false;
+  /** The test cell running now in the test process, or -1 between cells. */
+  let testCell = -1;
+  let student: WorkerProcess;
+  let restarts = 0;
+  const exits: Promise<void>[] = [];
+
+  /** A student's process; a new one replays the cells from the start as the test process advances it. */
+  const startStudent = (channel: ChannelPaths): WorkerProcess => {
+    const job: Job = { type: "job", nonce: randomBytes(16).toString("hex"), timeoutMs: limits.timeoutMs, channel, syncPoints, cells: studentCells };
+    const w: WorkerProcess = new WorkerProcess(job, {
+      ...common, worker: runtime.workers.student, cwd: dirs.student, own: [dirs.student, dirs.channel],
+      cellOrder: studentCells.map((c) => c.index),
+      onMessage: (m: WorkerMessage) => {
+        if (m.type === "started") {
+          if (restarts === 0) onStarted(m.ms);
+        } else if (m.type === "cell-start") {
+          clear("student");
+          later("student", limits.timeoutMs, () => w.interrupt());
+          later("student", limits.timeoutMs + limits.graceMs, () =>
+            w.kill("timeout", `${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
+        } else if (m.type === "cell-end") {
+          clear("student");
+          result.studentCells[m.index] ??= { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
+        }
+      },
+    });
+    exits.push(
+      w.exited.then(() => {
         clear("student");
-        later("student", limits.timeoutMs, () => student.interrupt());
-        later("student", limits.timeoutMs + limits.graceMs, () =>
-          student.kill("timeout", `${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
-      } else if (m.type === "cell-end") {
-        clear("student");
-        result.studentCells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
-      }
-    },
-  });
+        if (w.death) result.studentDeaths.push({ ...describeDeath(w.death, "the notebook's process", where), test: w.death.test ?? (testCell >= 0 ? testCell : undefined) });
+        if (w.finished || testsDone || tests.child.exitCode !== null || tests.child.signalCode !== null) return;
+        // The test process will ask on its next call: a new student's process, or none.
+        let notice: GraderNotice;
+        const callsLeft = syncPoints.some((i) => i > (w.death?.test ?? testCell));
+        if (w.death && callsLeft && restarts < MAX_RESTARTS && !["malformed", "startup", "total-time"].includes(w.death.kind)) {
+          restarts++;
+          const channel = channelOf(restarts);
+          student = startStudent(channel);
+          notice = { type: "channel", channel };
+        } else {
+          notice = { type: "no-channel", reason: w.death ? w.death.message : "the student's process ended" };
+        }
+        tests.tell(notice);
+        // A process that died before opening its end of the pipes would leave the test process
+        // waiting to open its own: open and close them in its place.
+        if (!w.opened) releasePipes(w.channel);
+      }),
+    );
+    return w;
+  };
+  student = startStudent(firstChannel);
+
   tests = new WorkerProcess(testsJob, {
     ...common, worker: runtime.workers.tests, cwd: dirs.tests, own: [dirs.tests, dirs.channel],
     cellOrder: testsJob.cells.map((c) => c.index),
@@ -127,18 +171,21 @@ export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, plan
       if (m.type === "started") onStarted(m.ms);
       else if (m.type === "cell-start") {
         clear("tests");
-        // First the student's function (the test then fails with its TimeoutError), then the
-        // test's own code, then kills, one at a time so that each step can take effect.
-        later("tests", limits.timeoutMs, () => student.interrupt());
-        later("tests", limits.timeoutMs + limits.graceMs / 2, () => tests.interrupt());
-        later("tests", limits.timeoutMs + limits.graceMs, () =>
-          student.kill("timeout", `a function called by ${where(m.index)} ran longer than ${seconds(limits.timeoutMs)} and did not stop when interrupted`));
-        later("tests", limits.timeoutMs + 1.5 * limits.graceMs, () => tests.kill("timeout", `${where(m.index)} did not end after its time limit`));
+        testCell = m.index;
+        // A student's function past the limit cannot be interrupted (plain calls, see
+        // student-worker.ts): its process is stopped, and a new one serves the next tests. Then
+        // the test's own code is interrupted, then stopped.
+        later("tests", limits.timeoutMs, () =>
+          student.kill("timeout", `${where(m.index)} ran longer than ${seconds(limits.timeoutMs)}; the student's process was stopped`, m.index));
+        later("tests", limits.timeoutMs + limits.graceMs, () => tests.interrupt());
+        later("tests", limits.timeoutMs + 2 * limits.graceMs, () => tests.kill("timeout", `${where(m.index)} did not end after its time limit`));
       } else if (m.type === "cell-end") {
         clear("tests");
+        testCell = -1;
         result.cells[m.index] = { ms: m.ms, timedOut: m.timedOut, error: m.error, stdout: m.stdout };
       } else if (m.type === "done") {
         clear("tests");
+        testsDone = true;
         // Both exit by themselves; one that lingers (a cell left a timer or replaced process.exit) is stopped.
         later("tests", limits.graceMs, () => (student.stop(), tests.stop()));
       }
@@ -157,15 +204,24 @@ export async function runSubmission(runtime: Runtime, dirs: SubmissionDirs, plan
 
   // When the test process ends, nothing will call the student's functions again.
   void tests.exited.then(() => setTimeout(() => student.stop(), limits.graceMs).unref());
-  await Promise.all([student.exited, tests.exited]);
+  await tests.exited;
+  // Every student's process started (a restart may begin while another ends).
+  for (let seen = 0; seen < exits.length; seen++) await exits[seen];
   clear("student");
   clear("tests");
   clearTimeout(startup);
   clearTimeout(total);
   result.seconds = (performance.now() - t0) / 1000;
-  if (student.death) result.death = describeDeath(student.death, "the notebook's process", where);
+  result.death = result.studentDeaths[result.studentDeaths.length - 1];
   if (tests.death) result.testsDeath = describeDeath(tests.death, "the test process", where);
   return result;
+}
+
+/** Opens and closes both ends a student's process would have opened, so the test process's open returns. */
+function releasePipes(channel: ChannelPaths): void {
+  const helper = spawn("/bin/sh", ["-c", ': < "$1"; : > "$2"', "sh", channel.toStudent, channel.toTests], { stdio: "ignore" });
+  const stop = setTimeout(() => helper.kill("SIGKILL"), 30_000);
+  helper.on("exit", () => clearTimeout(stop));
 }
 
 /** Deaths found by the process itself get the process's name and the cell; the grader's own kills are whole sentences. */

@@ -87,7 +87,8 @@ export function scoreSubmission(plan: GradingPlan, run: RunResult): TestOutcome[
     const hidden = { passed: count(parts.hidden, "✔"), failed: count(parts.hidden, "✘"), present: cell.source.includes(HIDDEN_MARKER) };
     if (r.error && parts.reachedHidden && hidden.failed === 0) hidden.failed = 1; // stopped by an exception, not a check
     const visibleError = r.error && !parts.reachedHidden ? errorText(r) : undefined;
-    const lostStudent = r.error && /^Channel(Closed)?Error$/.test(r.error.ename) && run.death;
+    // A test whose student's process ended under it: that death explains it (a restart served the later tests).
+    const death = r.error && /^Channel(Closed)?Error$/.test(r.error.ename) ? (run.studentDeaths.find((d) => d.test === i) ?? run.death) : undefined;
     if (!r.error) {
       status = "passed";
       reason = "";
@@ -97,9 +98,9 @@ export function scoreSubmission(plan: GradingPlan, run: RunResult): TestOutcome[
     } else if (exerciseResult?.timedOut || r.timedOut || r.error.ename === "TimeoutError") {
       status = "timeout";
       reason = exerciseResult?.timedOut ? `exercise cell ${exercise} timed out` : `the test ran past the time limit (${errorText(r)})`;
-    } else if (lostStudent && run.death) {
-      status = deathStatus(run.death.kind);
-      reason = run.death.message;
+    } else if (death) {
+      status = deathStatus(death.kind);
+      reason = death.message;
     } else if (exerciseResult?.error) {
       status = "error";
       reason = `exercise cell ${exercise} failed: ${errorText(exerciseResult)}`;

@@ -7,15 +7,19 @@
  * the test source and this process's report channel are out of a student's reach; only data
  * comes back from a student's function (remote-value.ts), and the test judges that data.
  *
+ * When the student's process ends (the grader stops a function past its test's time limit), the
+ * grader starts a new one and says so on file descriptor 3; the new one replays the student's
+ * cells up to the next test, so one runaway function costs only its own test.
+ *
  * Before each cell that calls the student (job.syncPoints) it lets the student's process catch up
  * to the same cell (`advance`), so a student's function is called in the state the notebook
  * would have at that point; in between, both processes run their cells at the same time.
  */
-import type { Job } from "./protocol";
+import type { ChannelPaths, GraderNotice, Job } from "./protocol";
 import { CALL_KEY, GET_KEY, NEW_KEY } from "./graded-names";
 import { callGraded } from "./remote-gradient";
-import { ChannelError, SyncChannel } from "./sync-channel";
-import { createEngine, guardKill, main, notebookTf, reporter, runCell } from "./worker-common";
+import { ChannelClosedError, ChannelError, SyncChannel } from "./sync-channel";
+import { createEngine, guardKill, main, notebookTf, readGraderLine, reporter, runCell } from "./worker-common";
 
 async function run(job: Job, startedMs: number): Promise<void> {
   const report = reporter(job.nonce);
@@ -25,17 +29,37 @@ async function run(job: Job, startedMs: number): Promise<void> {
   const tf = notebookTf();
   let lost: string | undefined;
   let channel: SyncChannel | undefined;
-  try {
-    channel = SyncChannel.open(job.channel, "tests", tf);
-  } catch (err) {
-    lost = `could not reach the student's process (${(err as Error).message})`;
-  }
+  /** No student's process will serve calls again (the grader said so, or the last one misbehaved). */
+  let final = false;
+  const connect = (paths: ChannelPaths) => {
+    try {
+      channel = SyncChannel.open(paths, "tests", tf);
+      lost = undefined;
+    } catch (err) {
+      lost = `could not reach the student's process (${(err as Error).message})`;
+    }
+  };
+  /** After the student's process ended, the grader says whether a new one serves the next tests. */
+  const reconnect = () => {
+    if (!lost || final) return;
+    channel?.close();
+    channel = undefined;
+    const next = JSON.parse(readGraderLine()) as GraderNotice;
+    if (next.type === "channel") connect(next.channel);
+    else [final, lost] = [true, next.reason];
+  };
+  connect(job.channel);
   const withChannel = <T>(f: (c: SyncChannel) => T): T => {
     if (lost || !channel) throw new ChannelError(lost ?? "no channel");
     try {
       return f(channel);
     } catch (err) {
-      if (err instanceof ChannelError) lost = `the student's process stopped answering (${err.message})`;
+      if (err instanceof ChannelClosedError) lost = "the student's process ended";
+      else if (err instanceof ChannelError) {
+        // A student's process that breaks the protocol is not restarted.
+        [final, lost] = [true, `the student's process stopped answering (${err.message})`];
+        channel?.close();
+      }
       throw err;
     }
   };
@@ -67,6 +91,7 @@ async function run(job: Job, startedMs: number): Promise<void> {
       await runCell(engine, report, cell.index, cell.source, job.timeoutMs);
       continue;
     }
+    reconnect();
     if (!lost) {
       try {
         withChannel((c) => {

@@ -19,11 +19,18 @@ import type { TensorLib } from "./remote-value";
 
 const REPORT_FD = 3;
 
-/** Reads the job line from the grader (blocking: nothing else can run before it). */
-export function readJob(): Job {
-  const chunks: Buffer[] = [];
+let pendingInput = Buffer.alloc(0);
+
+/** The next line the grader wrote on file descriptor 3 (blocking: nothing else runs meanwhile). */
+export function readGraderLine(): string {
   const buf = Buffer.alloc(1 << 16);
   for (;;) {
+    const at = pendingInput.indexOf(10);
+    if (at >= 0) {
+      const line = pendingInput.subarray(0, at).toString("utf8");
+      pendingInput = pendingInput.subarray(at + 1);
+      return line;
+    }
     let n: number;
     try {
       n = fs.readSync(REPORT_FD, buf, 0, buf.length, null);
@@ -31,11 +38,14 @@ export function readJob(): Job {
       if ((err as NodeJS.ErrnoException).code === "EAGAIN") continue;
       throw err;
     }
-    if (n === 0) throw new Error("the grader closed the job channel before sending a job");
-    const at = buf.subarray(0, n).indexOf(10);
-    chunks.push(Buffer.from(buf.subarray(0, at < 0 ? n : at)));
-    if (at >= 0) return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Job;
+    if (n === 0) throw new Error("the grader closed the job channel");
+    pendingInput = Buffer.concat([pendingInput, buf.subarray(0, n)]);
   }
+}
+
+/** Reads the job line from the grader. */
+export function readJob(): Job {
+  return JSON.parse(readGraderLine()) as Job;
 }
 
 /** A report without its nonce (the reporter adds it). */

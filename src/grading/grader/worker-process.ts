@@ -17,6 +17,8 @@ export interface Death {
   /** The plan index of the cell running when it died, -1 before the first. */
   cell: number;
   message: string;
+  /** The test the process was stopped for, when the grader stopped it for one. */
+  test?: number;
 }
 
 export interface WorkerOptions {
@@ -66,6 +68,8 @@ export class WorkerProcess {
     const channel = this.child.stdio[3] as unknown as Readable & Writable;
     channel.on("error", () => undefined); // a process that dies mid-write; its exit says why
     channel.write(`${JSON.stringify(job)}\n`);
+    this.reportChannel = channel;
+    this.channel = job.channel;
     this.readReports(channel, job.nonce);
     this.memoryWatch = setInterval(() => {
       const rss = this.child.pid ? rssMbOf(this.child.pid) : undefined;
@@ -80,7 +84,7 @@ export class WorkerProcess {
         if (!this.death && /heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderr)) {
           this.death = { kind: "memory", cell: this.current, message: `ran out of memory (heap limit ${o.heapMb} MB)` };
         }
-        if (!this.death && !this.finished) {
+        if (!this.death && !this.finished && !this.stopped) {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const own = this.stderr.split("\n").find((l) => l.startsWith("rnnlab grader worker:"));
           this.death = { kind: "exited", cell: this.current, message: `${how}${own ? `: ${own.slice(0, 300)}` : ""}` };
@@ -92,6 +96,11 @@ export class WorkerProcess {
 
   /** Set once the process has reported `done`. */
   finished = false;
+  /** Set when the grader ended a process that had nothing left to do. */
+  private stopped = false;
+  /** Set once the process has reported `started` (the student's process: its pipes are open). */
+  opened = false;
+  readonly channel: Job["channel"];
   private ended = -1;
 
   private readReports(channel: Readable, nonce: string): void {
@@ -115,11 +124,19 @@ export class WorkerProcess {
         if (m.type === "cell-start") this.current = m.index;
         if (m.type === "cell-end") this.ended = m.index;
         if (m.type === "done") this.finished = true;
+        if (m.type === "started") this.opened = true;
         this.o.onMessage(m);
         if (this.death) return;
       }
       if (buffered.length > MAX_REPORT_BYTES) this.kill("malformed", `broke the grader's protocol: a report line longer than ${MAX_REPORT_BYTES} bytes`);
     });
+  }
+
+  private reportChannel: Writable;
+
+  /** Writes a notice to the process (the test process reads it when it next needs the student). */
+  tell(notice: unknown): void {
+    this.reportChannel.write(`${JSON.stringify(notice)}\n`);
   }
 
   interrupt(): void {
@@ -128,12 +145,13 @@ export class WorkerProcess {
 
   /** Ends a process that has done its work but lingers (a cell left a timer running). */
   stop(): void {
+    this.stopped = true;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
 
   /** Ends the process; the first reason given is the one recorded. */
-  kill(kind: DeathKind, message: string): void {
-    this.death ??= { kind, cell: this.current, message };
+  kill(kind: DeathKind, message: string, test?: number): void {
+    this.death ??= { kind, cell: this.current, message, test };
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
 }
