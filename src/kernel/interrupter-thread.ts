@@ -11,7 +11,10 @@
  *   every message (and its replies) through to the kernel's thread.
  *
  * Then, in order, as long as the cell still runs and the kernel's thread has not acted:
- * 1. tell the kernel's thread (enough for a cell that waits: it rejects the cell's await);
+ * 1. mark the interrupt in the shared cell state, where the cell's next tfjs op sees it and
+ *    throws an ordinary error (../runner/tfjs-stop.ts: clean, unlike steps 2 and 3, which can
+ *    land inside tfjs's bookkeeping), and tell the kernel's thread (enough for a cell that
+ *    waits: it rejects the cell's await);
  * 2. after GRACE_MS, if the cell's top level runs inside tslab's vm call, send SIGINT, which
  *    vm's breakOnSigint turns into an exception there;
  * 3. otherwise end the running JavaScript with V8's TerminateExecution through an inspector
@@ -44,8 +47,13 @@ export type FromInterrupter =
   | { type: "terminated"; cell: number }
   | { type: "control"; frames: Uint8Array[] };
 
-/** How long the kernel's thread has to act on an interrupt itself before this thread steps in. */
-const GRACE_MS = 250;
+/** How long SIGINT may take to show in LAST_SIGINT when the kernel's thread is free. */
+const SIGNAL_SEEN_MS = 150;
+/**
+ * How long the cell has to stop by itself (its await rejected, or its next tfjs op throwing,
+ * see ../runner/tfjs-stop.ts) before this thread sends SIGINT or terminates it.
+ */
+const GRACE_MS = 700;
 const POLL_MS = 25;
 /** Give up on a cell this long after its interrupt (something outside JavaScript holds it). */
 const GIVE_UP_MS = 10_000;
@@ -86,7 +94,7 @@ async function signalled(): Promise<void> {
   const cell = Atomics.load(state, CELL);
   if (cell === 0 || cell === stopping) return;
   const seen = () => Math.abs(Atomics.load(state, LAST_SIGINT) - at) < 1000 || Atomics.load(state, LAST_SIGINT) > at;
-  for (let waited = 0; waited < GRACE_MS; waited += POLL_MS) {
+  for (let waited = 0; waited < SIGNAL_SEEN_MS; waited += POLL_MS) {
     if (seen() || Atomics.load(state, CELL) !== cell) return;
     await sleep(POLL_MS);
   }
@@ -103,7 +111,7 @@ async function escalate(cell: number, bySignal: boolean): Promise<void> {
     while (Date.now() - t0 < GIVE_UP_MS) {
       if (Atomics.load(state, CELL) !== cell || Atomics.load(state, ACK) === cell) return;
       const phase = Atomics.load(state, PHASE);
-      if (Date.now() - t0 < (bySignal ? 0 : GRACE_MS) || phase === PHASE_COMPILING) {
+      if (Date.now() - t0 < GRACE_MS || phase === PHASE_COMPILING) {
         await sleep(POLL_MS);
         continue;
       }

@@ -294,8 +294,11 @@ export class Kernel {
     }
     const { ename, evalue, traceback } = outcome.error as ErrorOutput;
     if (!silent) await this.publish("error", { ename, evalue, traceback }, msg.header);
+    // Only the requests queued when the cell failed are aborted: a client may send the next one
+    // as soon as it has this reply, and that one must run.
+    const behind = (c.stop_on_error ?? true) ? this.takeQueuedExecutes() : [];
     await reply("execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, user_expressions: {}, payload: [] });
-    if (c.stop_on_error ?? true) await this.abortQueuedExecutes();
+    await this.abortExecutes(behind);
   }
 
   private dataContent(o: DataOutput, displayId?: string): Content {
@@ -310,11 +313,15 @@ export class Kernel {
     return Promise.resolve();
   }
 
-  /** Replies "aborted" to the execute requests that were queued behind a failed cell. */
-  private async abortQueuedExecutes(): Promise<void> {
+  /** Takes the execute requests queued behind a failed cell, to reply "aborted" to them. */
+  private takeQueuedExecutes(): { msg: Message; socket: ReplySocket }[] {
     const waiting = this.queue.filter((q) => q.msg.header.msg_type === "execute_request");
+    for (const q of waiting) this.queue.splice(this.queue.indexOf(q), 1);
+    return waiting;
+  }
+
+  private async abortExecutes(waiting: { msg: Message; socket: ReplySocket }[]): Promise<void> {
     for (const q of waiting) {
-      this.queue.splice(this.queue.indexOf(q), 1);
       await this.status("busy", q.msg.header);
       await this.send(q.socket, encode(this.signer, this.session, "execute_reply", { status: "aborted", execution_count: this.executionCount }, q.msg.header, q.msg.ids));
       await this.status("idle", q.msg.header);

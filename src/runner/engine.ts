@@ -16,6 +16,7 @@ import { convertersWhileLoading } from "./converter-while-loading";
 import { hasTopLevelForAwait } from "./quick-convert";
 import { ACK, CELL, INTERRUPT, LAST_SIGINT, newCellState, PHASE, PHASE_ASYNC, PHASE_COMPILING, PHASE_IDLE, PHASE_IN_VM, sigintClock } from "./cell-state";
 import { leaveCellScope, markTfjs, releaseStoppedCell, resetTfjs } from "./tfjs-reset";
+import { stopTfjsOpsWhen } from "./tfjs-stop";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -74,6 +75,8 @@ parentPort.on("message", (m) => {
   if (!m.arm) return;
   timer = setTimeout(() => {
     const cell = Atomics.load(state, ${CELL});
+    // A tfjs op then throws (tfjs-stop.ts); SIGINT stops the top level and pending awaits.
+    Atomics.store(state, ${INTERRUPT}, cell);
     process.kill(process.pid, "SIGINT");
     const t0 = Date.now();
     escalation = setInterval(() => {
@@ -162,6 +165,11 @@ export class CellEngine {
   private currentCode = "";
   private onEvent: (event: CellEvent) => void = () => undefined;
   private cellNumber = 0;
+  /** True once another thread (interrupter, watchdog) has asked to stop the running cell. */
+  private readonly interruptRequested = () => {
+    const cell = Atomics.load(this.cellState, CELL);
+    return cell !== 0 && Atomics.load(this.cellState, INTERRUPT) === cell;
+  };
 
   private constructor(
     private readonly convs: TslabConverters,
@@ -322,6 +330,8 @@ export class CellEngine {
     const cell = ++this.cellNumber;
     Atomics.store(this.cellState, CELL, cell);
     const tfjsBefore = markTfjs();
+    // Once tfjs is loaded (by an earlier cell), an interrupt stops this cell at its next op.
+    stopTfjsOpsWhen(this.interruptRequested);
     const t0 = performance.now();
     const restore = this.captureStreams();
     cellRunning = true;
