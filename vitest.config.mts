@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // tfjs and tslab keep global state; one process per file keeps files independent.
     pool: "forks",
+    // The exercise tests run planted wrong answers whose ✘ lines are expected: print a test's
+    // console output only when that test fails.
+    silent: "passed-only",
   },
 });
