@@ -14,6 +14,7 @@ import { SINK, toMimeBundle, type DisplayOptions, type DisplaySink, type MimeBun
 import { cellPosition } from "./cell-lines";
 import { convertersWhileLoading } from "./converter-while-loading";
 import { hasTopLevelForAwait } from "./quick-convert";
+import { forwardRnnlabTypes, resolveRnnlabAnywhere } from "./rnnlab-anywhere";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -141,9 +142,12 @@ export class CellEngine {
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
+    // A kernel installed for the user runs notebooks in any folder: "rnnlab" resolves there too.
+    resolveRnnlabAnywhere();
     if (options.checkerThread) return new CellEngine(CellEngine.adaptConvert(convertersWhileLoading()), useWatchdog);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
+    forwardRnnlabTypes(require.resolve("tslab/dist/converter"));
     const node = createConverter();
     // Only `%browser` cells use the browser converter; building it costs as much as the node
     // one (a second of the kernel's start), so it is built on first use.
