@@ -217,6 +217,7 @@ describe("JupyterLab 4: training, busy state, interrupt and restart", () => {
     await lab.waitKernelIdle(60_000);
     await lab.runCell(AFTER_RESTART);
     await lab.waitCellDone(AFTER_RESTART);
+    await lab.cell(AFTER_RESTART).scrollIntoViewIfNeeded();
     await shoot(page, "lab-after-restart");
     expect(await lab.outputText(AFTER_RESTART)).toContain("after restart: 42");
     expect(await lab.errorsIn(AFTER_RESTART)).toEqual([]);
