@@ -4,7 +4,7 @@
  * Order: JupyterLab from the project's own venv (`npm run setup:lab` makes build/jupyterlab-venv),
  * then a `jupyter lab` on PATH, then a `jupyter notebook` on PATH (Debian's classic Notebook 6.4),
  * then none (the caller runs the course headless). RNNLAB_JUPYTER=lab|notebook insists on one
- * front end; RNNLAB_NO_JUPYTER=1 asks for none.
+ * front end; RNNLAB_NO_JUPYTER=1 asks for none; RNNLAB_LAB_VENV names another venv (tests).
  *
  * Every Jupyter directory that would otherwise be the user's own (~/.jupyter for config, lab
  * settings and workspaces, ~/.local/share/jupyter for data and runtime files) is pointed into
@@ -20,6 +20,10 @@ const ROOT = path.resolve(__dirname, "../..");
 
 /** The venv `npm run setup:lab` creates. */
 export const LAB_VENV = path.join(ROOT, "build", "jupyterlab-venv");
+
+function labVenv(env: NodeJS.ProcessEnv): string {
+  return env.RNNLAB_LAB_VENV ? path.resolve(env.RNNLAB_LAB_VENV) : LAB_VENV;
+}
 
 export type JupyterApp = "lab" | "notebook";
 
@@ -45,11 +49,13 @@ export function findFrontEnd(env: NodeJS.ProcessEnv = process.env): FrontEnd | u
   if (env.RNNLAB_NO_JUPYTER) return undefined;
   const wanted = env.RNNLAB_JUPYTER;
   if (wanted && wanted !== "lab" && wanted !== "notebook") throw new Error(`npm start: RNNLAB_JUPYTER: expected lab or notebook, got ${wanted}.`);
-  const venv = venvJupyter();
+  const venvDir = labVenv(env);
+  const venv = venvJupyter(venvDir);
+  const origin = path.relative(process.cwd(), venvDir) || venvDir;
   const candidates: FrontEnd[] = [
-    { app: "lab", jupyter: venv, origin: path.relative(process.cwd(), LAB_VENV) || LAB_VENV },
+    { app: "lab", jupyter: venv, origin },
     { app: "lab", jupyter: "jupyter", origin: "PATH" },
-    { app: "notebook", jupyter: venv, origin: path.relative(process.cwd(), LAB_VENV) || LAB_VENV },
+    { app: "notebook", jupyter: venv, origin },
     { app: "notebook", jupyter: "jupyter", origin: "PATH" },
   ];
   const jupyterEnv = isolatedJupyterEnv(env);

@@ -28,7 +28,7 @@ async function runHeadless(extra: string[]): Promise<void> {
   const failed = reports.filter((r) => r.errors.length);
   console.log(`\nOpen ${path.relative(process.cwd(), path.join(options.out, "index.html"))} in a browser to read the executed course.`);
   console.log("To work in the notebooks, install Jupyter (see environment.md):");
-  console.log("  npm run setup:lab                                         # JupyterLab, in build/jupyterlab-venv");
+  console.log("  npm run setup:lab    # JupyterLab: python3 -m venv build/jupyterlab-venv && …/bin/pip install jupyterlab notebook");
   console.log("  sudo apt-get install -y jupyter-notebook                  # or Debian's classic Notebook");
   console.log("then run `npm start` again.");
   for (const r of failed) for (const e of r.errors) console.error(`error: ${e}`);
