@@ -8,14 +8,16 @@
  * (Atomics.wait) until the worker has posted the answer, which is then read at once with
  * receiveMessageOnPort. A call costs a few hundredths of a millisecond more than in-thread.
  */
+import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 
 const WORKER = `
 const { workerData } = require("node:worker_threads");
-const { port, flags, converterPath } = workerData;
+const { port, flags, converterPath, anywherePath } = workerData;
 const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
 // First of all, so a caller waiting on the flag learns of any end, even a failed require.
 process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
+require(anywherePath).forwardRnnlabTypes(converterPath);
 const { createConverter } = require(converterPath);
 const made = {};
 const converter = (which) => (made[which] ??= createConverter(which === "browser" ? { isBrowser: true } : undefined));
@@ -34,6 +36,9 @@ port.on("message", ({ id, which, method, args }) => {
   done();
 });
 `;
+
+// The worker runs plain JavaScript, also when this file runs from source under vitest: the built copy.
+const ANYWHERE_JS = path.resolve(__dirname, "../../dist/runner/rnnlab-anywhere.js");
 
 /** flags[0]: an answer is waiting; flags[1]: the node converter is built; flags[2]: the worker ended. */
 const ANSWER = 0;
@@ -55,7 +60,7 @@ export class CompilerThread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const converterPath = require.resolve("tslab/dist/converter");
-    this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath }, transferList: [port2] });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath, anywherePath: ANYWHERE_JS }, transferList: [port2] });
     // The compiler must never keep the kernel (or a finished runner) alive.
     this.worker.unref();
     // A failure inside the worker ends it (calls then fail, see call()); it must not become an

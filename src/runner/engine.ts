@@ -17,6 +17,7 @@ import { hasTopLevelForAwait } from "./quick-convert";
 import { ACK, CELL, INTERRUPT, LAST_SIGINT, newCellState, PHASE, PHASE_ASYNC, PHASE_COMPILING, PHASE_IDLE, PHASE_IN_VM, sigintClock } from "./cell-state";
 import { leaveCellScope, markTfjs, releaseStoppedCell, resetTfjs } from "./tfjs-reset";
 import { stopTfjsOpsWhen } from "./tfjs-stop";
+import { forwardRnnlabTypes, resolveRnnlabAnywhere } from "./rnnlab-anywhere";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -205,6 +206,8 @@ export class CellEngine {
     if (!process.listeners("unhandledRejection").includes(reportRejection)) process.on("unhandledRejection", reportRejection);
     // Likewise an error thrown later by a cell's timer or callback.
     if (!process.listeners("uncaughtException").includes(reportUncaught)) process.on("uncaughtException", reportUncaught);
+    // A kernel installed for the user runs notebooks in any folder: "rnnlab" resolves there too.
+    resolveRnnlabAnywhere();
     const state = newCellState();
     if (options.checkerThread) {
       // A compile in the checker thread is waited on in slices, so an interrupt need not wait for it.
@@ -213,6 +216,7 @@ export class CellEngine {
     }
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
+    forwardRnnlabTypes(require.resolve("tslab/dist/converter"));
     const node = createConverter();
     // Only `%browser` cells use the browser converter; building it costs as much as the node
     // one (a second of the kernel's start), so it is built on first use.

@@ -73,7 +73,7 @@ class NbclientTests(unittest.TestCase):
     def test_charts_carry_three_mime_types(self):
         outs = self.nb.cells[2].outputs
         self.assertEqual(outs[0].output_type, "execute_result")
-        self.assertEqual(set(outs[0].data), {"application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"})
+        self.assertEqual(set(outs[0].data), {"application/vnd.vegalite.v5+json", "image/png", "text/plain"})
         self.assertEqual(self.nb.cells[2].execution_count, 2)
 
     def test_error_has_ename_and_evalue_and_later_cells_run(self):
@@ -102,7 +102,7 @@ class NbclientTests(unittest.TestCase):
         page = os.path.join(tmp, "plots.html")
         subprocess.run(["node", os.path.join(ROOT, "dist/runner/export.js"), executed, page], check=True, timeout=60)
         html = open(page).read()
-        self.assertEqual(html.count("<svg"), 2, "both charts are inline SVG")
+        self.assertEqual(html.count('<div class="out png"><img'), 2, "both charts are PNG images")
         self.assertNotIn("http://", html.replace("http://www.w3.org", ""), "the page loads nothing from the network")
         rows = self.screenshot(page, tmp)
         ink = sum(1 for row in rows for p in row if p != (255, 255, 255))
@@ -113,14 +113,16 @@ class NbclientTests(unittest.TestCase):
         # The same page with the chart outputs removed has far fewer coloured pixels: they are the charts'.
         bare = os.path.join(tmp, "bare.html")
         import re
-        open(bare, "w").write(re.sub(r"<svg.*?</svg>", "", html, flags=re.S))
+        open(bare, "w").write(re.sub(r'<div class="out png"><img[^>]*></div>', "", html, flags=re.S))
         bare_coloured = sum(1 for row in self.screenshot(bare, tmp) for (r, g, b) in row if max(r, g, b) - min(r, g, b) > 60)
         self.assertGreater(coloured - bare_coloured, 3000, "the charts add no coloured pixels")
 
-    def test_nbconvert_html_has_the_svg_output(self):
+    def test_nbconvert_html_has_the_png_output(self):
+        # nbconvert 6.5 blanks inline SVG; the charts' static image is a PNG (test_exports.py
+        # screenshots every plot of every export).
         html, _ = HTMLExporter().from_notebook_node(self.nb)
-        self.assertIn('data-mime-type="image/svg+xml"', html)
-        self.assertIn("<svg", html)
+        self.assertEqual(html.count('<img src="data:image/png;base64,iVBORw0KGgo'), 2)
+        self.assertNotIn('data-mime-type="image/svg+xml"', html)
 
 
 if __name__ == "__main__":

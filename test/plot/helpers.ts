@@ -7,17 +7,23 @@ export async function compileVegaLite(spec: object): Promise<{ spec: object }> {
   return vl.compile(spec as never);
 }
 
-/** Asserts the three-mime contract and returns the bundle's parts for further checks. */
+/** Asserts the three-mime contract (vega-lite, a PNG of the chart, text) and returns the spec,
+ *  the SVG the PNG was rasterised from, and the text, for further checks. */
 export async function expectChartBundle(chart: Chart): Promise<{ spec: Record<string, unknown>; svg: string; text: string }> {
   expect(chart).toBeInstanceOf(Chart);
   const bundle = await chart.toMimeBundle();
-  expect(Object.keys(bundle).sort()).toEqual([VEGALITE_MIME, "image/svg+xml", "text/plain"].sort());
+  expect(Object.keys(bundle).sort()).toEqual([VEGALITE_MIME, "image/png", "text/plain"].sort());
   const spec = bundle[VEGALITE_MIME] as Record<string, unknown>;
   expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
   const compiled = await compileVegaLite(spec);
   expect(compiled.spec).toBeTruthy();
-  const svg = bundle["image/svg+xml"] as string;
+  const svg = await chart.toSVG();
   expect(svg.startsWith("<svg")).toBe(true);
+  // The PNG is the SVG at 1 px per unit: same width and height as vega drew.
+  const png = Buffer.from(bundle["image/png"] as string, "base64");
+  expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  expect(`${w}x${h}`).toBe(`${svg.match(/width="(\d+)"/)?.[1]}x${svg.match(/height="(\d+)"/)?.[1]}`);
   const text = bundle["text/plain"] as string;
   expect(text).not.toContain("\n");
   expect(text).not.toContain("unavailable");

@@ -31,14 +31,14 @@ describe("npm run course", () => {
     expect(tensor.data["text/plain"]).toMatch(/^Tensor \[3\] float32/);
     expect(tensor.data["text/html"]).toContain("<table>");
     const chart = cells[2].outputs[0].data;
-    expect(Object.keys(chart).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+    expect(Object.keys(chart).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
     expect(chart["application/vnd.vegalite.v5+json"].$schema).toMatch(/vega-lite\/v5/);
-    expect(chart["image/svg+xml"]).toMatch(/^<svg/);
+    expect(chart["image/png"]).toMatch(/^iVBORw0KGgo/); // base64 of the PNG signature
     expect(cells[3].outputs).toHaveLength(1); // the update replaced the first display
     expect(cells[3].outputs[0].data["text/plain"]).toBe("second");
     expect(cells[4].outputs[0].data["text/plain"]).toBe("{ answer: 42 }");
     const html = fs.readFileSync(path.join(r.out, "outputs.html"), "utf8");
-    expect(html).toContain("<svg");
+    expect(html).toContain('<div class="out png"><img alt="" src="data:image/png;base64,iVBORw0KGgo');
     expect(html).toContain('class="katex"');
     expect(fs.readFileSync(path.join(r.out, "index.html"), "utf8")).toContain('href="outputs.html"');
     expect(fs.existsSync(path.join(r.out, "assets/katex/katex.min.css"))).toBe(true);

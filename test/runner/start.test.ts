@@ -27,8 +27,11 @@ fs.writeFileSync(${JSON.stringify(log)}, JSON.stringify({ app, rest, spec: spec 
   return { bin, log };
 }
 
+// The project's own JupyterLab venv (npm run setup:lab) would win over the fake on PATH.
+const NO_VENV = path.join(os.tmpdir(), "rnnlab-no-such-venv");
+
 function start(args: string[], env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, [path.join(root, "dist/runner/start.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+  return spawnSync(process.execPath, [path.join(root, "dist/runner/start.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, RNNLAB_LAB_VENV: NO_VENV, ...env }, timeout: 120_000 });
 }
 
 describe("npm start", () => {
@@ -44,6 +47,17 @@ describe("npm start", () => {
     expect(launch.spec).toMatchObject({ display_name: "TypeScript (rnnlab)", language: "typescript" });
     expect(launch.spec.argv.slice(-2)).toEqual([path.join(root, "dist/kernel/main.js"), "{connection_file}"]);
     expect(r.stdout).toContain("TypeScript (rnnlab)");
+  });
+
+  it("prefers JupyterLab from the project's venv (npm run setup:lab) to a jupyter on PATH", () => {
+    const venvFake = fakeJupyter(["lab", "notebook"]);
+    const venv = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-fake-venv-"));
+    fs.symlinkSync(venvFake.bin, path.join(venv, "bin"));
+    const pathFake = fakeJupyter(["lab", "notebook"]);
+    const r = start(["--no-browser"], { PATH: `${pathFake.bin}${path.delimiter}${process.env.PATH}`, RNNLAB_NO_JUPYTER: "", RNNLAB_LAB_VENV: venv });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(venvFake.log, "utf8")).app).toBe("lab");
+    expect(fs.existsSync(pathFake.log)).toBe(false);
   });
 
   it("falls back to the classic Notebook when there is no JupyterLab", () => {

@@ -1,7 +1,9 @@
 /**
  * A chart: one notebook output carrying three mime types.
  *  - application/vnd.vegalite.v5+json: interactive in JupyterLab and VS Code;
- *  - image/svg+xml: rendered here with vega, for the classic Notebook, nbconvert HTML and GitHub;
+ *  - image/png: rendered here with vega (SVG) and resvg (svg-to-png.ts), for the classic Notebook,
+ *    nbconvert HTML and PDF and GitHub; image/svg+xml instead where resvg cannot load. Not both:
+ *    nbconvert picks the SVG when both are there, and its HTML sanitiser blanks inline SVG;
  *  - text/plain: a one-line summary, for terminals, logs and graders.
  *
  * Specs are written against the vega-lite v5 schema because that is the mime type the
@@ -9,6 +11,7 @@
  * rendered with the vega-lite 6.4 that ships with rnnlab.
  */
 import { REPR, display, type DisplayHandle, type MimeBundle } from "../display";
+import { svgToPng } from "./svg-to-png";
 import { renderSvg } from "./vega-render";
 
 export const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
@@ -39,10 +42,20 @@ export class Chart {
    *  and the text/plain line says why the static image is missing instead of hiding the error. */
   async toMimeBundle(): Promise<MimeBundle> {
     const bundle: MimeBundle = { [VEGALITE_MIME]: this.spec, "text/plain": this.summary };
+    let svg: string;
     try {
-      bundle["image/svg+xml"] = await this.toSVG();
+      svg = await this.toSVG();
     } catch (err) {
       bundle["text/plain"] = `${this.summary} (static SVG unavailable: ${(err as Error)?.message ?? err})`;
+      return bundle;
+    }
+    try {
+      const png = svgToPng(svg);
+      if (png) bundle["image/png"] = png.toString("base64");
+      else bundle["image/svg+xml"] = svg;
+    } catch (err) {
+      bundle["image/svg+xml"] = svg;
+      bundle["text/plain"] = `${this.summary} (static PNG unavailable: ${(err as Error)?.message ?? err})`;
     }
     return bundle;
   }
