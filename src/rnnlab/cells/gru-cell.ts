@@ -6,8 +6,8 @@
  *   n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn))   candidate
  *   h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}
  *
- * With `resetAfter: false` the reset gate acts before the product, as in d2l and Keras's
- * default (reset_after=False):
+ * With `resetAfter: false` the reset gate acts before the product, as in Cho et al., d2l and
+ * Keras with reset_after=False (TF2 Keras defaults to reset_after=True, the form above):
  *   n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t−1}) + b_hn)
  * `weight_ih` stacks [W_ir; W_iz; W_in] as [3H, I]; `weight_hh` likewise as [3H, H].
  */
@@ -31,7 +31,7 @@ export function gruCellForward(x: tf.Tensor2D, hPrev: tf.Tensor2D, w: CellWeight
 }
 
 export interface GRUCellOptions extends CellOptions {
-  /** PyTorch's form (true, the default) or d2l/Keras's reset-before form (false). */
+  /** PyTorch's form (true, the default) or the reset-before form of d2l and Keras's reset_after=False (false). */
   resetAfter?: boolean;
 }
 

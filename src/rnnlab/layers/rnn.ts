@@ -58,7 +58,7 @@ export class LSTM extends RecurrentBase<LSTMStateInput, LSTMOutput> {
 }
 
 export interface GRUOptions extends RecurrentOptions {
-  /** PyTorch's reset-after form (true, default) or d2l/Keras's reset-before (false). */
+  /** PyTorch's reset-after form (true, default; also TF2 Keras's default) or d2l's reset-before (false). */
   resetAfter?: boolean;
 }
 
