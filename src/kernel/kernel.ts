@@ -295,7 +295,9 @@ export class Kernel {
     const { ename, evalue, traceback } = outcome.error as ErrorOutput;
     if (!silent) await this.publish("error", { ename, evalue, traceback }, msg.header);
     // Only the requests queued when the cell failed are aborted: a client may send the next one
-    // as soon as it has this reply, and that one must run.
+    // as soon as it has this reply, and that one must run. Requests that reached the socket
+    // while the cell blocked the thread are read first (the shell reader runs on the event loop).
+    if (c.stop_on_error ?? true) await new Promise((r) => setTimeout(r, 10));
     const behind = (c.stop_on_error ?? true) ? this.takeQueuedExecutes() : [];
     await reply("execute_reply", { status: "error", execution_count: count, ename, evalue, traceback, user_expressions: {}, payload: [] });
     await this.abortExecutes(behind);
