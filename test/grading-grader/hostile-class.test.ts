@@ -6,7 +6,8 @@
  * file must be written, and the batch must end.
  *
  * Classes: fake checks (a local `check`, assigned methods, replaced tslab exports); patched
- * built-ins and library prototypes; forged, malformed and chatty reports on the grader's
+ * built-ins and library prototypes (on 01, whose tests compare tensors with tensors); forged
+ * reports and a wrapped report channel, malformed and chatty reports on the grader's
  * channel; a patched vm; capturing the test source to print it; muting the hidden-tests
  * marker; links to the teacher's notebooks; colliding names; renamed copies; a submission that
  * never ends.
@@ -18,7 +19,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BEGIN_HIDDEN, END_HIDDEN, nbgraderOf, regionsOf } from "../../src/grading/exercise-cells";
 import { escapeHtml, feedbackPath } from "../../src/grading/grader/feedback";
 import { serializeNotebook, sourceOf } from "../../src/runner/notebook";
-import { ROOT, WELCOME, allSolved, grade, solvedCell, source, submission, writeClass, type Row, type SubmissionSummary } from "./class-builder";
+import { RNN, ROOT, WELCOME, allSolved, grade, solvedCell, source, submission, writeClass, type Row, type SubmissionSummary } from "./class-builder";
 
 const WRONG = `function affine(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   return tf.matMul(x, weight, false, true) as tf.Tensor2D; // the bias is missing
@@ -29,7 +30,7 @@ const welcome = (cell: string) => submission(WELCOME, { affine: { cell } });
 /** What each hostile student adds to the wrong answer. */
 const ATTACKS: Record<string, string> = {
   "fake-check": `${WRONG}
-const check = { shape() {}, close() {}, equal() {}, true() {} };`,
+const check = { shape(..._: any[]) {}, close(..._: any[]) {}, equal(..._: any[]) {}, true(..._: any[]) {} };`,
   "assigned-check": `${WRONG}
 for (const k of Object.keys(check)) (check as any)[k] = () => undefined;`,
   "tslab-exports": `${WRONG}
@@ -40,18 +41,17 @@ Math.abs = () => 0; Math.max = () => 0; Object.is = () => true;
 Array.prototype.every = function () { return true; };
 Array.prototype.some = function () { return false; };
 Number.isFinite = () => true;`,
-  prototypes: `${WRONG}
-(tf.Tensor.prototype as any).arraySync = function () { return 0; };
-(tf.Tensor.prototype as any).dataSync = function (this: tf.Tensor) { return new Float32Array(this.size); };
-(tf.Tensor.prototype as any).data = async function (this: tf.Tensor) { return new Float32Array(this.size); };`,
   "forged-reports": `${WRONG}
+// The one-process grader's channel: drop the error from this process's own cell-end reports.
+const ipcSend = (process as any)._send;
+if (ipcSend) (process as any)._send = function (this: any, m: any, ...rest: any[]) { if (m && m.type === "cell-end") delete m.error; return ipcSend.call(this, m, ...rest); };
 const fs = require("fs");
 for (let i = 0; i < 10; i++) {
   const forged = JSON.stringify({ type: "cell-end", nonce: "0".repeat(32), index: i, ms: 1, timedOut: false, stdout: "" });
   try { fs.writeSync(3, forged + "\\n"); } catch {}
   try { (process as any).send?.({ type: "cell-end", index: i, ms: 1, timedOut: false, stdout: "" }); } catch {}
 }
-(process as any).send = () => true;`,
+`,
   "garbage-report": `${SOLVED}
 require("fs").writeSync(3, "this is not a report\\n");`,
   "chatty-reports": `${WRONG}
@@ -90,6 +90,14 @@ ${SOLVED.replace("return", "if (calls++ < 2) { const until = Date.now() + 9000; 
 await new Promise((r) => setTimeout(r, 18000));`,
 };
 
+/** On 01, whose tests compare the student's tensors with the library's: every tensor reads as zeros. */
+const PROTOTYPES_01 = `function rnnCellForward(x: tf.Tensor2D, hPrev: tf.Tensor2D, w: CellWeights): tf.Tensor2D {
+  return tf.add(tf.matMul(x, w.weightIh, false, true), w.biasIh!) as tf.Tensor2D; // only the input term, no tanh
+}
+const zeros = (s: number[]): any => (s.length ? Array.from({ length: s[0] }, () => zeros(s.slice(1))) : 0);
+(tf.Tensor.prototype as any).arraySync = function (this: tf.Tensor) { return zeros(this.shape); };
+(tf.Tensor.prototype as any).dataSync = function (this: tf.Tensor) { return new Float32Array(this.size); };`;
+
 let out = "";
 const scratch = path.join(ROOT, "build", `test-scratch-${process.pid}`);
 let rows: Row[] = [];
@@ -112,6 +120,7 @@ beforeAll(async () => {
     [`renamed/00-welcome (1).ipynb`]: submission(WELCOME, {}),
   };
   for (const [name, cell] of Object.entries(ATTACKS)) files[`${name}/${WELCOME}`] = welcome(cell);
+  files[`prototypes/${RNN}`] = submission(RNN, { rnn_cell_forward: { cell: PROTOTYPES_01 } });
   writeClass(klass, files);
   // Links to the teacher's own notebook: a symbolic link, a linked folder, a hard link.
   fs.mkdirSync(path.join(klass, "symlink"));
@@ -144,6 +153,12 @@ describe("a class with a hostile student per attack", () => {
       expect(r[0].status).not.toBe("passed");
     });
   }
+
+  it("prototypes: patched tensor prototypes earn nothing where tests compare tensors", () => {
+    expect(rowsOf(`prototypes/${RNN}`).map((r) => [r.grade_id, r.points])).toEqual([
+      ["test_rnn_cell_forward", 0], ["test_rnn_forward", 0], ["test_sample_index", 0],
+    ]);
+  });
 
   it("a student who breaks the grader's report channel fails alone, with the reason", () => {
     for (const name of ["garbage-report", "chatty-reports"]) {
