@@ -1,10 +1,11 @@
 /**
- * `npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--keep]`
+ * `npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--total-timeout S] [--source DIR] [--memory MB] [--keep]`
  *
  * Grades a class's notebooks against the source notebooks (solutions/ by default), each in its own
- * sandboxed process, and writes DIR/grades.csv, DIR/grades.json and DIR/feedback/<student>/<nb>.html
- * (DIR defaults to build/grades). Ends with a table of each student's points and problems.
- * Exit code 0 when the batch was graded (whatever the grades), 2 for bad arguments.
+ * pair of sandboxed processes (run-submission.ts), and writes DIR/grades.csv, DIR/grades.json and
+ * DIR/feedback/<submission's path>.html (DIR defaults to build/grades). Ends with a table of each
+ * submission's points and problems. Exit code 0 when the batch was graded (whatever the grades),
+ * 2 for bad arguments, 130 when stopped by SIGINT or SIGTERM (what was graded is written).
  */
 import * as path from "node:path";
 import { parseGradeArgs } from "./args";

@@ -1,5 +1,5 @@
 /**
- * feedback/<student>/<notebook>.html: what a student may see of their grade. For each test: the
+ * feedback/<submission's path>.html: what a student may see of their grade. For each test: the
  * points, the status, what the visible checks printed (the ✔/✘ lines) and the visible error;
  * for the hidden tests only how many passed and failed. Never the hidden tests' source, their
  * printed lines or their error messages (which can quote expected values).
