@@ -12,6 +12,7 @@
  * decoded by remote-value.ts; anything else is a ChannelError for the call that was waiting.
  */
 import * as fs from "node:fs";
+import type { ChannelPaths } from "./protocol";
 import { decodeValue, encodeValue, tensorsIn, type Encoded, type FunctionTable, type TensorLib } from "./remote-value";
 
 type Tensor = import("@tensorflow/tfjs-core").Tensor;
@@ -93,18 +94,17 @@ export class SyncChannel {
     private readonly readFd: number,
     private readonly writeFd: number,
     private readonly tf: TensorLib,
-    /** Serves the other side's calls to a graded name (the student's side only). */
-    private readonly onNamedCall?: CallHandler,
-    /** Runs a local function for the other side (the student's side runs it interruptibly). */
-    private readonly invoke: (f: (...args: unknown[]) => unknown, args: unknown[]) => unknown = (f, args) => f(...args),
     /**
      * The test process mirrors the student's tensor bookkeeping: a tensor a student's function
      * leaves behind is one more tensor here, and an argument it disposed is disposed here, so
-     * a test's tf.memory() and isDisposed checks see what they would see in the notebook.
+     * a test's tf.memory() and isDisposed checks see what they would see in the notebook. It
+     * also gets stand-ins for the student's objects, which only the student's side hands out.
      */
-    private readonly mirrorTensors = false,
+    private readonly side: "tests" | "student",
+    /** Serves the other side's calls to a graded name (the student's side only). */
+    private readonly onNamedCall?: CallHandler,
   ) {
-    if (mirrorTensors) {
+    if (side === "tests") {
       // The test side: an instance of a student's class is a stand-in that forwards its methods.
       const ids = new WeakMap<object, number>();
       this.functions.importInstance = (id, className, methods) => {
@@ -136,15 +136,15 @@ export class SyncChannel {
   }
 
   /** Opens both FIFOs; the two sides open them in the same order, so neither waits forever on the other. */
-  static open(paths: { toStudent: string; toTests: string }, side: "tests" | "student", tf: TensorLib, onNamedCall?: CallHandler, invoke?: SyncChannel["invoke"]): SyncChannel {
+  static open(paths: ChannelPaths, side: "tests" | "student", tf: TensorLib, onNamedCall?: CallHandler): SyncChannel {
     if (side === "tests") {
       const w = fs.openSync(paths.toStudent, "w");
       const r = fs.openSync(paths.toTests, "r");
-      return new SyncChannel(r, w, tf, onNamedCall, invoke, true);
+      return new SyncChannel(r, w, tf, side, onNamedCall);
     }
     const r = fs.openSync(paths.toStudent, "r");
     const w = fs.openSync(paths.toTests, "w");
-    return new SyncChannel(r, w, tf, onNamedCall, invoke);
+    return new SyncChannel(r, w, tf, side, onNamedCall);
   }
 
   send(m: Message): void {
@@ -248,7 +248,7 @@ export class SyncChannel {
     if ("fn" in m.target) {
       const f = this.exported.get(m.target.fn);
       if (!f) throw new ChannelError(`no function with handle ${m.target.fn} in this call`);
-      return this.invoke(f, args);
+      return f(...args);
     }
     if ("obj" in m.target) {
       if (!this.functions.instanceOf) throw new ChannelError("no objects are served here");
@@ -257,7 +257,7 @@ export class SyncChannel {
       if (typeof method !== "string") return o[String(prop)];
       const f = o[method];
       if (typeof f !== "function") throw new TypeError(`${method} is not a method of this object`);
-      return this.invoke((...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(o, a), args);
+      return (f as (...x: unknown[]) => unknown).apply(o, args);
     }
     if (!this.onNamedCall) throw new ChannelError(`calls by name are not served here (${clip(m.target.name, 80)})`);
     return this.onNamedCall(m.target, args);
@@ -269,7 +269,7 @@ export class SyncChannel {
     try {
       const encoded = args.map((a, i) => encodeValue(a, this.tf, this.functions, `argument ${i + 1}`));
       const argTensors = tensorsIn(args, this.tf);
-      const profiling = this.mirrorTensors && this.tf.engine().state.profiling;
+      const profiling = this.side === "tests" && this.tf.engine().state.profiling;
       this.send({ t: "call", target, args: encoded, ...(profiling ? { profile: true } : {}) });
       for (;;) {
         const m = this.receive();
@@ -279,7 +279,7 @@ export class SyncChannel {
         }
         if (m.t === "return") {
           const value = decodeValue(m.value, this.tf, this.functions, "the returned value");
-          if (this.mirrorTensors) {
+          if (this.side === "tests") {
             for (const i of m.disposed) argTensors[i]?.dispose();
             for (let k = 0; k < Math.min(m.leaked, 100_000); k++) this.tf.scalar(0);
             if (profiling && m.kernels) mirrorKernels(this.tf, m.kernels);
