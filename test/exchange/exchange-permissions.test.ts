@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The exchange across real users: a teacher (uid 3100) and two students (3101, 3102), each a
 // separate process under its own uid through setpriv, running the built command line. Only root
 // can switch users, so elsewhere this is skipped; `npm test` builds dist/ first.
-const CLI = path.resolve(__dirname, "../../dist/grading/exchange/cli.js");
+const PROJECT = path.resolve(__dirname, "../..");
 const SETPRIV = "/usr/bin/setpriv";
 const canSwitch = process.getuid?.() === 0 && fs.existsSync(SETPRIV);
 const A = "00-welcome";
@@ -18,6 +18,15 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-exchange-uids-"));
 const root = path.join(tmp, "exchange");
 const inbound = path.join(root, "rnnlab", "inbound");
 const homeOf = (u: User) => path.join(tmp, u);
+// The test users run a copy of the built command line: the project's own folder may be closed
+// to them (a clone made in a mktemp folder is mode 0700). Release needs TypeScript's parser too.
+const CLI = path.join(tmp, "cli", "dist", "grading", "exchange", "cli.js");
+function copyCommandLine(): void {
+  fs.cpSync(path.join(PROJECT, "dist"), path.join(tmp, "cli", "dist"), { recursive: true });
+  const ts = path.join("node_modules", "@tslab", "typescript-for-tslab");
+  fs.cpSync(path.join(PROJECT, ts), path.join(tmp, "cli", ts), { recursive: true, dereference: true });
+  fs.cpSync(path.join(PROJECT, "notebooks", `${A}.ipynb`), path.join(tmp, "cli", `${A}.ipynb`));
+}
 
 function as(user: User, command: string[], env: Record<string, string> = {}) {
   const uid = String(USERS[user]);
@@ -33,8 +42,10 @@ let aliceSubmission = "";
 
 describe.skipIf(!canSwitch)("the exchange between users (POSIX permissions)", () => {
   beforeAll(() => {
-    if (!fs.existsSync(CLI)) throw new Error(`expected the built command line ${CLI}, got nothing there; run npm run build.`);
+    const built = path.join(PROJECT, "dist", "grading", "exchange", "cli.js");
+    if (!fs.existsSync(built)) throw new Error(`expected the built command line ${built}, got nothing there; run npm run build.`);
     fs.chmodSync(tmp, 0o755);
+    copyCommandLine();
     // The exchange root is made once by an administrator, as nbgrader requires.
     fs.mkdirSync(root);
     fs.chmodSync(root, 0o1777);
@@ -43,7 +54,7 @@ describe.skipIf(!canSwitch)("the exchange between users (POSIX permissions)", ()
       fs.chownSync(homeOf(u), USERS[u], USERS[u]);
       fs.chmodSync(homeOf(u), 0o700);
     }
-    const release = exchange("teacher", "release", A, path.resolve(__dirname, "../../notebooks", `${A}.ipynb`), "--due", "2099-01-01T00:00Z");
+    const release = exchange("teacher", "release", A, path.join(tmp, "cli", `${A}.ipynb`), "--due", "2099-01-01T00:00Z");
     expect(release.out).toMatch(/released rnnlab\/00-welcome/);
     for (const s of ["alice", "bob"] as const) {
       expect(exchange(s, "fetch", A).status).toBe(0);
