@@ -98,10 +98,12 @@ function memoryOf(select: (pid: number, uid: number) => boolean): Memory {
 
 const uidOf = (name: string) => Number(fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${name}:`))!.split(":")[2]);
 
-/** The hub's process group: jupyterhub and configurable-http-proxy. */
-function hubMemory(hub: LocalHub): Memory {
+/** jupyterhub (the process group it leads) and configurable-http-proxy (its own session; pid file). */
+function hubMemory(hub: LocalHub, proxyPidFile: string): Memory {
   const pgid = hub.process.pid!;
+  const proxy = fs.existsSync(proxyPidFile) ? Number(fs.readFileSync(proxyPidFile, "utf8").trim()) : -1;
   return memoryOf((pid) => {
+    if (pid === proxy) return true;
     try {
       return Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[2]) === pgid;
     } catch {
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
         const m = memoryOf((_, uid) => uid === uidOf(n));
         if (m.pssMB > peak[i].pssMB) peak[i] = m;
       });
-      const h = hubMemory(hub!);
+      const h = hubMemory(hub!, path.join(tmp, "state", "jupyterhub-proxy.pid"));
       if (h.rssMB > hubPeak.rssMB) hubPeak = h;
     }, 500);
     const t0 = performance.now();

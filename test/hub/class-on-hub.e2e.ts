@@ -94,8 +94,9 @@ describe("a class on the hub (jupyterhub_config.py, PAM users, rnnlab kernel, ex
   it("runs an rnnlab cell in each learner's kernel, as that learner", async () => {
     for (const n of LEARNERS) kernelsOf[n] = await learners[n].startKernel("rnnlab");
     for (const n of LEARNERS) {
-      const r = await run(n, `import * as rnnlab from "rnnlab";\nawait rnnlab.ready();\nconst t = rnnlab.tf.tensor2d([[1, 2], [3, 4]]).matMul(rnnlab.tf.tensor2d([[1], [1]]));\nconsole.log(JSON.stringify({ y: Array.from(t.dataSync()), uid: process.getuid!(), cwd: process.cwd() }));`);
-      expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ y: [3, 7], uid: uidOf(n), cwd: homeOf(n) });
+      const r = await run(n, `import * as rnnlab from "rnnlab";\nawait rnnlab.ready();\nconst t = rnnlab.tf.tensor2d([[1, 2], [3, 4]]).matMul(rnnlab.tf.tensor2d([[1], [1]]));\nconst names = rnnlab.data.loadNames("female").length;\nconsole.log(JSON.stringify({ y: Array.from(t.dataSync()), uid: process.getuid!(), cwd: process.cwd(), names: names > 0 }));`);
+      // The course's datasets load from any folder too (the notebooks read them).
+      expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ y: [3, 7], uid: uidOf(n), cwd: homeOf(n), names: true });
     }
   }, 400_000);
 

@@ -3,7 +3,7 @@
  *
  *   npm run hub:install -- [--prefix /opt/rnnlab] [--kernel-prefix /usr/local] [--bin /usr/local/bin]
  *
- *  - the built project (dist/, package.json, notebooks/, node_modules/) into PREFIX, readable by
+ *  - the built project (dist/, package.json, notebooks/, datasets/, node_modules/) into PREFIX, readable by
  *    all: a checkout is often in a folder other users cannot enter (a home, a mktemp folder);
  *  - the rnnlab kernelspec into KERNEL-PREFIX/share/jupyter/kernels/rnnlab, written by the
  *    installed copy's kernelspec.ts, so the kernel runs PREFIX/dist/kernel/main.js; the kernel
@@ -64,7 +64,7 @@ export function installForHub(opts: HubInstall, root = ROOT): string[] {
   fs.chmodSync(prefix, 0o755);
   checkReachable(prefix);
   const sameDevice = fs.statSync(prefix).dev === fs.statSync(path.join(root, "node_modules")).dev;
-  for (const part of ["dist", "notebooks"]) copyTree(path.join(root, part), path.join(prefix, part), false);
+  for (const part of ["dist", "notebooks", "datasets"]) copyTree(path.join(root, part), path.join(prefix, part), false);
   fs.copyFileSync(path.join(root, "package.json"), path.join(prefix, "package.json"));
   copyTree(path.join(root, "node_modules"), path.join(prefix, "node_modules"), sameDevice);
   // node_modules/rnnlab → the installed project (link-package.ts does the same in a checkout).
