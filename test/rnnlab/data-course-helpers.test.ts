@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { allNames, recallBatch, shuffled } from "../../src/rnnlab/data";
+import { CharVocab, allNames, nextCharBatch, recallBatch, shuffled } from "../../src/rnnlab/data";
 import { Generator } from "../../src/rnnlab/random";
 
 describe("recallBatch", () => {
@@ -84,5 +84,21 @@ describe("allNames", () => {
     const female = new Set(names.slice(0, 4951));
     const male = new Set(names.slice(4951));
     expect([...female].filter((n) => male.has(n))).toHaveLength(419);
+  });
+});
+
+describe("nextCharBatch", () => {
+  const vocab = new CharVocab(["emma", "al"], { specials: ["·", "."] });
+  it("frames each text, shifts targets by one, pads with the padding id", () => {
+    const { inputs, targets } = nextCharBatch(vocab, ["emma", "al"], ".");
+    expect(inputs.dtype).toBe("int32");
+    expect(inputs.arraySync().map((r) => vocab.decode(r))).toEqual([".emma", ".al.·"]);
+    expect(targets.arraySync().map((r) => vocab.decode(r))).toEqual(["emma.", "al.··"]);
+    tf.dispose([inputs, targets]);
+  });
+  it("bad arguments are errors naming the argument", () => {
+    expect(() => nextCharBatch({} as never, ["a"], ".")).toThrow("nextCharBatch: vocab: expected a data.CharVocab, got object.");
+    expect(() => nextCharBatch(vocab, [], ".")).toThrow("nextCharBatch: texts: expected a non-empty array of strings, got an array of 0.");
+    expect(() => nextCharBatch(vocab, ["al"], "#")).toThrow('nextCharBatch: frame: expected one of the vocabulary\'s tokens, got "#".');
   });
 });

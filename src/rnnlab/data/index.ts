@@ -4,3 +4,4 @@ export { addingProblem, copyTask, noisySines, type AddingBatch, type CopyBatch }
 export { humanDates, type DatePair } from "./dates";
 export { recallBatch, type RecallBatch } from "./recall";
 export { shuffled, allNames } from "./shuffle";
+export { nextCharBatch, type NextCharBatch } from "./next-char";
