@@ -17,6 +17,14 @@ const { port, flags, converterPath, anywherePath } = workerData;
 const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
 // First of all, so a caller waiting on the flag learns of any end, even a failed require.
 process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
+// tslab's watch host throws from a file watcher's callback when TypeScript asks for a second
+// timer while one is pending (an imported file and a folder of a failed lookup changed between
+// two cells, as when the rnnlab package is rebuilt or relinked). The pending rebuild runs at the
+// next compile anyway; that throw must not end the thread, and with it every later compile.
+process.on("uncaughtException", (err) => {
+  if (err && err.message === "Unexpected pending rebuildTimer") return;
+  throw err;
+});
 require(anywherePath).forwardRnnlabTypes(converterPath);
 const { createConverter } = require(converterPath);
 const made = {};

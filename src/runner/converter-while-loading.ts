@@ -10,6 +10,7 @@
  * cannot stop a cell that has already run: it is printed, under the cell now running, and the
  * names of that cell are declared `any` so the later cells still compile.
  */
+import { CompileCache } from "./compile-cache";
 import { CompilerThread } from "./compiler-thread";
 import { quickConvert, type ConvertResult } from "./quick-convert";
 
@@ -29,11 +30,16 @@ export interface LoadingConverters {
     close(): void;
   };
   browser: LoadingConverters["node"];
+  /** True once the type checker has loaded. */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
-/** `stopRequested`: an interrupt for the running cell (see CompilerThread). */
-export function convertersWhileLoading(stopRequested: () => boolean = () => false): LoadingConverters {
+/**
+ * `stopRequested`: an interrupt for the running cell (see CompilerThread). `cache`: the node
+ * converter's checked cells, so a re-run skips the checker (compile-cache.ts).
+ */
+export function convertersWhileLoading(stopRequested: () => boolean = () => false, cache = new CompileCache()): LoadingConverters {
   const thread = new CompilerThread(stopRequested);
   const quick: QuickRecord[] = [];
   /** Every name a quick cell declared, values and types. */
@@ -74,17 +80,27 @@ export function convertersWhileLoading(stopRequested: () => boolean = () => fals
           return { ...cell.result, declOutput: `/* rnnlab quick cells: ${[...chain, quick.length - 1].join(",")} */` };
         }
       }
-      return thread.call<ConvertResult>(which, "convert", [realDecl(prevDecl), src]);
+      if (which === "browser") return thread.call<ConvertResult>(which, "convert", [realDecl(prevDecl), src]);
+      const kept = cache.get(prevDecl, src);
+      if (kept) return kept;
+      const result = thread.call<ConvertResult>(which, "convert", [realDecl(prevDecl), src]);
+      cache.set(prevDecl, src, result);
+      return result;
     },
     inspect: (prevDecl: string, src: string, position: number) => thread.call(which, "inspect", [realDecl(prevDecl), src, position]),
     complete: (prevDecl: string, src: string, position: number) => thread.call(which, "complete", [realDecl(prevDecl), src, position]),
-    addModule: (name: string, content: string, meta: unknown) => thread.call(which, "addModule", [name, content, meta]),
+    addModule: (name: string, content: string, meta: unknown) => {
+      // A cell compiled before may import the module now registered under this name.
+      cache.clear();
+      return thread.call(which, "addModule", [name, content, meta]);
+    },
     close: () => undefined,
   });
 
   return {
     node: converter("node"),
     browser: converter("browser"),
+    ready: () => thread.ready,
     close: () => thread.close(),
   };
 }

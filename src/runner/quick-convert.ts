@@ -108,11 +108,20 @@ function identifiers(sf: TS.SourceFile): Set<string> {
 }
 
 /**
+ * The longest cell the quick path takes. It runs in the kernel's thread, where nothing can stop
+ * it: a cell of 8000 small functions took 2 s to parse there on a loaded machine, and an
+ * interrupt waited for it. Longer cells wait for the checker's thread, and that wait an
+ * interrupt can stop (compiler-thread.ts). The first cells of a notebook are far shorter.
+ */
+export const QUICK_CONVERT_MAX_CHARS = 20_000;
+
+/**
  * Compiles `src` without type checking, or returns undefined when it must wait for the checker.
  * `earlier` holds the names earlier quick cells declared: a cell that mentions one of them
  * needs the checker to rewrite the reference (tslab reads earlier cells' values from `exports`).
  */
 export function quickConvert(src: string, earlier: ReadonlySet<string>): QuickCell | undefined {
+  if (src.length > QUICK_CONVERT_MAX_CHARS) return undefined;
   const t = ts();
   const sf = parse(src);
   if ((sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length > 0) return undefined;

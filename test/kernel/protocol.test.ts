@@ -87,6 +87,25 @@ describe("execute", () => {
     expect(String(r.reply.content.evalue)).toMatch(/^2:7 - Type 'string' is not assignable to type 'number'/);
   });
 
+  it("runs a re-run cell afresh: its compile is kept, its values and errors are not", async () => {
+    const text = async (code: string) => {
+      const r = await k.execute(code);
+      return r.reply.content.status === "ok" ? ofType(r, "execute_result")[0]?.content.data["text/plain"] : r.reply.content.ename;
+    };
+    await text("let rerun = 1;");
+    // The same text after the same declarations: the second and third compile come from the cache.
+    expect([await text("rerun += 1"), await text("rerun += 1"), await text("rerun += 1")]).toEqual(["2", "3", "4"]);
+    await text("rerun = 10;");
+    expect(await text("rerun += 1")).toBe("11");
+    const bad = 'const notANumber: number = "x";';
+    expect([await text(bad), await text(bad), await text(bad)]).toEqual(["TypeScriptError", "TypeScriptError", "TypeScriptError"]);
+    // A name declared again with another type: the earlier declarations differ, so no stale compile.
+    await text("let shape = 3;");
+    expect([await text("shape * 2"), await text("shape * 2")]).toEqual(["6", "6"]);
+    await text('let shape = "square";');
+    expect(await text("shape * 2")).toBe("TypeScriptError");
+  });
+
   it("runs the next cell right after an error: no abort", async () => {
     await k.execute('throw new Error("first")');
     const next = await k.execute("40 + 2");

@@ -5,7 +5,7 @@
  * be left to the checker.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasTopLevelForAwait, quickConvert, type ConvertResult } from "../../src/runner/quick-convert";
+import { hasTopLevelForAwait, QUICK_CONVERT_MAX_CHARS, quickConvert, type ConvertResult } from "../../src/runner/quick-convert";
 
 interface Converter { convert(prevDecl: string, src: string): ConvertResult; close(): void }
 let tslab: Converter;
@@ -91,5 +91,14 @@ describe("quickConvert", () => {
     expect(quickConvert("y + 1", new Set(["y"]))).toBeUndefined();
     expect(quickConvert("const v: Earlier = {}", new Set(["Earlier"]))).toBeUndefined();
     expect(quickConvert("z + 1", new Set(["y"]))).toBeDefined();
+  });
+
+  it("leaves a long cell to the checker, whose wait an interrupt can stop", () => {
+    // Parsing this in the kernel's thread took 2 s on a loaded machine, during which an interrupt
+    // went unseen; the checker's thread is waited on in slices that look for interrupts.
+    const long = Array.from({ length: 8000 }, (_, i) => `function f${i}(a: number): number { return a * ${i}; }`).join("\n");
+    expect(long.length).toBeGreaterThan(QUICK_CONVERT_MAX_CHARS);
+    expect(quickConvert(long, new Set())).toBeUndefined();
+    expect(quickConvert(long.slice(0, long.indexOf("\n", QUICK_CONVERT_MAX_CHARS - 200)), new Set())).toBeDefined();
   });
 });
