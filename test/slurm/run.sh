@@ -49,6 +49,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The Kubernetes and GitHub Actions examples must run this script's commands.
+/usr/bin/python3 test/slurm/check_cluster_examples.py
+
 # Build once: the array's tasks then find dist/ up to date and never build at the same time.
 npm run build --silent
 
