@@ -1,7 +1,8 @@
-/** `npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--keep]` */
+/** `npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--shard i/n] [--keep]` */
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT } from "./sandbox";
+import { parseShard, type ShardSpec } from "./shard";
 
 export interface GradeOptions {
   inputs: string[];
@@ -15,9 +16,11 @@ export interface GradeOptions {
   keep: boolean;
   /** Wall-clock cap per submission, s; default: startup plus twice every cell's time limit. */
   totalS?: number;
+  /** Grade only this slice of the class (shard.ts), for `npm run grade:merge`. */
+  shard?: ShardSpec;
 }
 
-export const USAGE = "Usage: npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--total-timeout S] [--keep]";
+export const USAGE = "Usage: npm run grade -- <files or folders> [--out DIR] [--jobs N] [--timeout S] [--source DIR] [--memory MB] [--total-timeout S] [--shard i/n] [--keep]";
 
 export function parseGradeArgs(argv: string[], cwd = process.cwd()): GradeOptions {
   const o: GradeOptions = {
@@ -42,6 +45,7 @@ export function parseGradeArgs(argv: string[], cwd = process.cwd()): GradeOption
     else if (a === "--timeout") o.timeoutS = positive(a, value(), "a positive number of seconds per cell");
     else if (a === "--memory") o.memoryMb = Math.floor(positive(a, value(), "a positive number of megabytes"));
     else if (a === "--total-timeout") o.totalS = positive(a, value(), "a positive number of seconds per submission");
+    else if (a === "--shard") o.shard = parseShard(value());
     else if (a === "--keep") o.keep = true;
     else if (a.startsWith("--")) throw new Error(`npm run grade: unknown option ${a}. ${USAGE}`);
     else o.inputs.push(path.resolve(cwd, a));

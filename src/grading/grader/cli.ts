@@ -6,6 +6,8 @@
  * DIR/feedback/<submission's path>.html (DIR defaults to build/grades). Ends with a table of each
  * submission's points and problems. Exit code 0 when the batch was graded (whatever the grades),
  * 2 for bad arguments, 130 when stopped by SIGINT or SIGTERM (what was graded is written).
+ * With --shard i/n it grades one slice of the class and writes DIR/shard.json too; join the
+ * shards' folders with `npm run grade:merge` (merge-cli.ts).
  */
 import * as path from "node:path";
 import { parseGradeArgs } from "./args";
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   }, stop.signal);
   const seconds = (performance.now() - t0) / 1000;
   console.log(`\n${summaryTable(reports)}\n`);
-  console.log(`${reports.length} submission(s) in ${seconds.toFixed(1)} s with ${o.jobs} job(s). Grades: ${path.relative(process.cwd(), path.join(o.out, "grades.csv"))}, feedback: ${path.relative(process.cwd(), path.join(o.out, "feedback"))}/`);
+  const slice = o.shard ? ` (shard ${o.shard.index}/${o.shard.count}; merge the shards with npm run grade:merge)` : "";
+  console.log(`${reports.length} submission(s)${slice} in ${seconds.toFixed(1)} s with ${o.jobs} job(s). Grades: ${path.relative(process.cwd(), path.join(o.out, "grades.csv"))}, feedback: ${path.relative(process.cwd(), path.join(o.out, "feedback"))}/`);
   if (stop.signal.aborted) process.exit(130);
 }
 

@@ -4,6 +4,9 @@
  * One broken or hostile submission never stops the batch, and nothing already graded is lost:
  * grades.csv, grades.json and each feedback page are written as each submission ends, and
  * again, complete, when the batch ends or is interrupted (the rest then read "not-graded").
+ * With `--shard i/n` the whole class is still found and resolved (so ids and duplicates are
+ * decided as in one run), only the shard's slice is graded and written, and shard.json says
+ * which slice of which class it is (shard.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +17,7 @@ import { planGrading, testsOf } from "./plan";
 import { writeGrades } from "./report";
 import { runSubmission, type RunLimits } from "./run-submission";
 import { createRuntime, type Runtime } from "./sandbox";
+import { classFingerprint, shardOf, writeManifest, SHARD_FORMAT, type ShardManifest } from "./shard";
 import { scoreSubmission, unrunOutcomes, type Status, type TestOutcome } from "./score";
 import { matchSource } from "./source-match";
 import { findSubmissions, refusalOf, type Submission } from "./submissions";
@@ -167,12 +171,25 @@ export async function gradeBatch(o: GradeOptions, onDone: (r: SubmissionReport) 
   const resolved = resolveAll(submissions, sources);
   const reports: (SubmissionReport | undefined)[] = resolved.map(() => undefined);
   fs.mkdirSync(o.out, { recursive: true });
+  let manifest: ShardManifest | undefined;
+  let selected = resolved.map((_, i) => i);
+  if (o.shard) {
+    const mine = shardOf(resolved.map((r) => r.s.id), o.shard);
+    selected = selected.filter((i) => mine.has(resolved[i].s.id));
+    manifest = {
+      format: SHARD_FORMAT, class: classFingerprint(submissions, o.source, o), shard: o.shard.index, of: o.shard.count,
+      submissions: resolved.map((r) => r.s.id), mine: selected.map((i) => resolved[i].s.id), complete: false,
+    };
+    writeManifest(o.out, manifest);
+  }
   const graded = () => reports.filter((r): r is SubmissionReport => !!r);
   const onAbort = () => WorkerProcess.killAll("the grader was interrupted");
   signal?.addEventListener("abort", onAbort);
   const runtime = createRuntime();
+  let finished = false;
   try {
-    await pool(resolved, o.jobs, () => !!signal?.aborted, async (r, i) => {
+    await pool(selected, o.jobs, () => !!signal?.aborted, async (i) => {
+      const r = resolved[i];
       let report: SubmissionReport;
       try {
         report = await gradeResolved(r, sources, o, runtime);
@@ -188,13 +205,16 @@ export async function gradeBatch(o: GradeOptions, onDone: (r: SubmissionReport) 
       writeGrades(o.out, graded());
       onDone(report);
     });
+    finished = true;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    resolved.forEach((r, i) => {
+    selected.forEach((i) => {
+      const r = resolved[i];
       reports[i] ??= unrun(r.s, r.source ? sources.get(r.source) : undefined, r.source ?? r.s.notebook, "not-graded", "the grader was interrupted before this submission");
     });
     writeGrades(o.out, graded());
     for (const r of graded()) writeFeedback(o.out, r);
+    if (manifest) writeManifest(o.out, { ...manifest, complete: finished && !signal?.aborted });
     if (!o.keep) runtime.remove();
   }
   return graded();

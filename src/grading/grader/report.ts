@@ -50,12 +50,32 @@ export function writeWhole(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-export function writeGrades(out: string, reports: SubmissionReport[]): void {
-  const rows = rowsOf(reports);
-  writeWhole(path.join(out, "grades.csv"), toCsv(rows));
-  const submissions = reports.map((r) => ({
+/** One submission's line in grades.json; `seconds` is the only timing in the grader's output. */
+export interface SubmissionRecord {
+  submission: string;
+  student: string;
+  notebook: string;
+  source: string;
+  file: string;
+  points: number;
+  max_points: number;
+  seconds: number;
+  problems: string[];
+}
+
+export function recordsOf(reports: SubmissionReport[]): SubmissionRecord[] {
+  return reports.map((r) => ({
     submission: r.id, student: r.student, notebook: r.notebook, source: r.source, file: r.file, points: r.points, max_points: r.maxPoints,
     seconds: Number(r.seconds.toFixed(2)), problems: r.problems,
   }));
+}
+
+/** grades.csv and grades.json from their rows; the grader and `npm run grade:merge` both write through here. */
+export function writeGradeFiles(out: string, rows: GradeRow[], submissions: SubmissionRecord[]): void {
+  writeWhole(path.join(out, "grades.csv"), toCsv(rows));
   writeWhole(path.join(out, "grades.json"), JSON.stringify({ rows, submissions }, null, 1) + "\n");
+}
+
+export function writeGrades(out: string, reports: SubmissionReport[]): void {
+  writeGradeFiles(out, rowsOf(reports), recordsOf(reports));
 }
