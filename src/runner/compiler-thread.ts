@@ -13,18 +13,13 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 
 const WORKER = `
 const { workerData } = require("node:worker_threads");
-const { port, flags, converterPath, anywherePath } = workerData;
+const { port, flags, converterPath, anywherePath, timersPath } = workerData;
 const done = () => { Atomics.store(flags, 0, 1); Atomics.notify(flags, 0); };
 // First of all, so a caller waiting on the flag learns of any end, even a failed require.
 process.on("exit", () => { Atomics.store(flags, 2, 1); done(); });
-// tslab's watch host throws from a file watcher's callback when TypeScript asks for a second
-// timer while one is pending (an imported file and a folder of a failed lookup changed between
-// two cells, as when the rnnlab package is rebuilt or relinked). The pending rebuild runs at the
-// next compile anyway; that throw must not end the thread, and with it every later compile.
-process.on("uncaughtException", (err) => {
-  if (err && err.message === "Unexpected pending rebuildTimer") return;
-  throw err;
-});
+// TypeScript's two timers share tslab's one slot (see tslab-timers.ts): without this a folder
+// changing near a failed module lookup made every later compile throw, or ended this thread.
+require(timersPath).shareTslabTimer(converterPath);
 require(anywherePath).forwardRnnlabTypes(converterPath);
 const { createConverter } = require(converterPath);
 const made = {};
@@ -47,6 +42,7 @@ port.on("message", ({ id, which, method, args }) => {
 
 // The worker runs plain JavaScript, also when this file runs from source under vitest: the built copy.
 const ANYWHERE_JS = path.resolve(__dirname, "../../dist/runner/rnnlab-anywhere.js");
+const TIMERS_JS = path.resolve(__dirname, "../../dist/runner/tslab-timers.js");
 
 /** flags[0]: an answer is waiting; flags[1]: the node converter is built; flags[2]: the worker ended. */
 const ANSWER = 0;
@@ -68,7 +64,7 @@ export class CompilerThread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const converterPath = require.resolve("tslab/dist/converter");
-    this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath, anywherePath: ANYWHERE_JS }, transferList: [port2] });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flags: this.flags, converterPath, anywherePath: ANYWHERE_JS, timersPath: TIMERS_JS }, transferList: [port2] });
     // The compiler must never keep the kernel (or a finished runner) alive.
     this.worker.unref();
     // A failure inside the worker ends it (calls then fail, see call()); it must not become an

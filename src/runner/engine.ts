@@ -18,6 +18,7 @@ import { ACK, CELL, INTERRUPT, LAST_SIGINT, newCellState, PHASE, PHASE_ASYNC, PH
 import { leaveCellScope, markTfjs, releaseStoppedCell, resetTfjs } from "./tfjs-reset";
 import { stopTfjsOpsWhen } from "./tfjs-stop";
 import { forwardRnnlabTypes, resolveRnnlabAnywhere } from "./rnnlab-anywhere";
+import { shareTslabTimer } from "./tslab-timers";
 import type { DataOutput, ErrorOutput, Output } from "./notebook";
 
 interface TslabExecutor {
@@ -216,6 +217,7 @@ export class CellEngine {
     }
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { createConverter } = require("tslab/dist/converter");
+    shareTslabTimer(require.resolve("tslab/dist/converter"));
     forwardRnnlabTypes(require.resolve("tslab/dist/converter"));
     const node = createConverter();
     // Only `%browser` cells use the browser converter; building it costs as much as the node
