@@ -155,6 +155,12 @@ describe("a class on the hub (jupyterhub_config.py, PAM users, rnnlab kernel, ex
     const csv = fs.readFileSync(path.join(grades, "grades.csv"), "utf8");
     for (const n of LEARNERS) expect(csv).toContain(n);
     expect(fs.existsSync(path.join(grades, "feedback", LEARNERS[0], A, `${A}.html`))).toBe(true);
+    // The grader made and removed folders in /tmp meanwhile; each learner's kernel still compiles
+    // a new cell (TypeScript's folder watchers once left its compiler throwing for good).
+    for (const n of LEARNERS) {
+      const r = await run(n, `const afterGrading: number = 6 * 7;\nconsole.log(JSON.stringify({ afterGrading }));`);
+      expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ afterGrading: 42 });
+    }
   }, 600_000);
 
   it("stops the servers and the hub, leaving no learner process behind", async () => {
