@@ -41,13 +41,16 @@ function expectHealthyRan(r: Run): void {
   expect(r.report("zz-healthy").errors).toEqual([]);
 }
 
+// Each run starts a process per notebook on a shared 2-core machine: longer than vitest's default.
+const LONG = 170_000;
+
 describe("npm run course: one process per notebook", () => {
   it("a notebook that replaces Math.random, Array.prototype.map and tfjs's Add kernel does not break the next", () => {
     const r = course(["--only", "globals,zz-healthy"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.cells("globals")[1].outputs).toEqual([{ output_type: "stream", name: "stdout", text: "globals replaced\n" }]);
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("process.exit in a cell fails that notebook only, keeping the cells before it and naming the cell", () => {
     const r = course(["--only", "exit,zz-healthy"]);
@@ -61,13 +64,13 @@ describe("npm run course: one process per notebook", () => {
     expect(r.report("exit").errors).toEqual([expect.stringContaining("exit, cell 2: ProcessExitError")]);
     expect(r.html("exit")).toContain("before the exit");
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("a timer that keeps throwing stays in its own notebook", () => {
     const r = course(["--only", "timer,zz-healthy"]);
     expect(r.cells("timer")[1].outputs.find((o) => o.name === "stderr")?.text).toContain("a timer of the timer notebook threw");
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("a notebook that exhausts memory fails alone, with the cell that was running", () => {
     // A small heap so the allocation fails in seconds; children inherit NODE_OPTIONS.
@@ -77,7 +80,7 @@ describe("npm run course: one process per notebook", () => {
     expect(r.cells("memory")[0].outputs).toEqual([{ output_type: "stream", name: "stdout", text: "before the allocation\n" }]);
     expect(r.cells("memory")[1].outputs.at(-1)).toMatchObject({ output_type: "error", ename: "OutOfMemoryError" });
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("a cell that hangs where no interrupt reaches it is ended with its process at its time limit", () => {
     const r = course(["--only", "hang,zz-healthy"]);
@@ -97,7 +100,7 @@ describe("npm run course: one process per notebook", () => {
     });
     expect(sleeping).toEqual([]);
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("--jobs 2 runs notebooks side by side, each in its own process", () => {
     const r = course(["--only", "globals,exit,zz-healthy", "--jobs", "2", "--no-html"]);
@@ -105,11 +108,11 @@ describe("npm run course: one process per notebook", () => {
     expect(r.stdout).toMatch(/3 notebook\(s\) in .* s; 1 failed/);
     expect(r.stderr).toContain("error: exit, cell 2: ProcessExitError");
     expectHealthyRan(r);
-  });
+  }, LONG);
 
   it("names a bad --jobs", () => {
     const r = course(["--jobs", "zero"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--jobs: expected a whole number of notebooks to run at once (1 or more), got zero");
-  });
+  }, LONG);
 });
