@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProgressLine } from "./course-types";
+import { Worker } from "node:worker_threads";
 import { CellEngine } from "./engine";
 import { cellTimeoutS } from "./cell-timeout";
 import { readNotebook, sourceOf } from "./notebook";
@@ -55,7 +56,19 @@ async function runNotebook(file: string, timeoutS: number, progress: number): Pr
   say({ type: "done" });
 }
 
+/**
+ * This process leads its own process group (so the runner can end it with the programs its cells
+ * started); a runner killed outright could not, so a thread ends the group once the runner is
+ * gone. A thread, because the notebook may block the main one.
+ */
+const ORPHAN_WATCH = `
+const { workerData } = require("node:worker_threads");
+setInterval(() => {
+  if (process.ppid !== workerData.runner) process.kill(-workerData.group, "SIGKILL");
+}, 500);`;
+
 if (require.main === module) {
+  new Worker(ORPHAN_WATCH, { eval: true, workerData: { runner: process.ppid, group: process.pid } }).unref();
   const [file, timeout, progressFile] = process.argv.slice(2);
   const progress = fs.openSync(progressFile, "a");
   runNotebook(file, Number(timeout), progress).then(

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -34,6 +34,21 @@ function course(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 type Run = ReturnType<typeof course>;
+
+/** Processes whose command line matches, from /proc. */
+function processes(match: (cmdline: string) => boolean): string[] {
+  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return match(fs.readFileSync(`/proc/${p}/cmdline`, "utf8"));
+    } catch {
+      return false;
+    }
+  });
+}
+/** The hang fixture's `sleep 613`. */
+const sleeping613 = () => processes((c) => c === "sleep\u0000613\u0000");
+/** The process running the hang fixture. */
+const hangProcesses = () => processes((c) => c.includes("notebook-child") && c.includes(path.join(hostile, "hang.ipynb")));
 
 function expectHealthyRan(r: Run): void {
   expect(r.stdout, JSON.stringify(r.cells("zz-healthy")[0].outputs)).toMatch(/zz-healthy .* ok/);
@@ -91,14 +106,7 @@ describe("npm run course: one process per notebook", () => {
     expect(report.cellSeconds[1].seconds).toBeGreaterThanOrEqual(2);
     expect(r.cells("hang")[1].outputs.at(-1)).toMatchObject({ output_type: "error", ename: "TimeoutError" });
     // The program the cell started went with the notebook's process group.
-    const sleeping = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8") === "sleep\u0000613\u0000";
-      } catch {
-        return false;
-      }
-    });
-    expect(sleeping).toEqual([]);
+    expect(sleeping613()).toEqual([]);
     expectHealthyRan(r);
   }, LONG);
 
@@ -108,6 +116,19 @@ describe("npm run course: one process per notebook", () => {
     expect(r.stdout).toMatch(/3 notebook\(s\) in .* s; 1 failed/);
     expect(r.stderr).toContain("error: exit, cell 2: ProcessExitError");
     expectHealthyRan(r);
+  }, LONG);
+
+  it("a runner killed outright takes its notebook's process and the programs it started with it", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-isolation-"));
+    const runner = spawn(process.execPath, [path.join(root, "dist/runner/course.js"), "--dir", hostile, "--only", "hang", "--timeout", "600", "--no-html", "--out", out], { cwd: root, stdio: "ignore" });
+    const deadline = Date.now() + 120_000;
+    while (sleeping613().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(sleeping613().length).toBe(1);
+    runner.kill("SIGKILL");
+    const gone = Date.now() + 20_000;
+    while ((sleeping613().length > 0 || hangProcesses().length > 0) && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(hangProcesses()).toEqual([]);
+    expect(sleeping613()).toEqual([]);
   }, LONG);
 
   it("names a bad --jobs", () => {
