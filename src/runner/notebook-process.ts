@@ -118,7 +118,7 @@ export function runNotebookProcess(file: string, timeoutS: number): Promise<Note
   let doneAt = 0;
   let killedAfterS: number | undefined;
   let offset = 0;
-  let partial = "";
+  let partialBytes = Buffer.alloc(0); // a line still being written
 
   const apply = (line: ProgressLine) => {
     if (line.type === "start") {
@@ -150,14 +150,31 @@ export function runNotebookProcess(file: string, timeoutS: number): Promise<Note
       doneAt = performance.now();
     }
   };
+  // Only what was appended since the last read: a notebook's plots can make the file megabytes long.
+  const progressFd = fs.openSync(progressFile, "r");
   const readProgress = () => {
-    const buf = fs.readFileSync(progressFile);
-    if (buf.length <= offset) return;
-    const text = partial + buf.subarray(offset).toString("utf8");
-    offset = buf.length;
-    const lines = text.split("\n");
-    partial = lines.pop() as string; // a line still being written
-    for (const l of lines) if (l) apply(JSON.parse(l) as ProgressLine);
+    const size = fs.fstatSync(progressFd).size;
+    if (size <= offset) return;
+    const buf = Buffer.alloc(size - offset);
+    const got = fs.readSync(progressFd, buf, 0, buf.length, offset);
+    offset += got;
+    // A line may end in the middle of a character: decode whole lines only.
+    const bytes = Buffer.concat([partialBytes, buf.subarray(0, got)]);
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    partialBytes = bytes.subarray(end);
+    const lines = bytes.subarray(0, end).toString("utf8").split("\n");
+    for (const l of lines) {
+      if (!l) continue;
+      let line: ProgressLine;
+      try {
+        line = JSON.parse(l) as ProgressLine;
+      } catch {
+        // Only a notebook writing into the file itself makes such a line; the rest still counts.
+        report.errors.push(`${name}: a line of the notebook process's progress file does not parse: ${l.slice(0, 80)}`);
+        continue;
+      }
+      apply(line);
+    }
   };
   const limitOf = (cell: number) => cellTimeoutS(cells.get(cell) as Cell, timeoutS);
 
@@ -193,6 +210,7 @@ export function runNotebookProcess(file: string, timeoutS: number): Promise<Note
         report.errors.push(`${name}, cell ${dying || "-"}: ${error.ename}: ${error.evalue}`);
       }
       report.seconds = (performance.now() - t0) / 1000;
+      fs.closeSync(progressFd);
       fs.rmSync(progressDir, { recursive: true, force: true });
       resolve({ nb, report });
     };
