@@ -20,6 +20,9 @@ const exit = process.exit.bind(process);
 const stringify = JSON.stringify;
 const writeSync = fs.writeSync;
 
+/** How long the process lives on after the last cell, for errors that come just after it. */
+const LATE_ERROR_WAIT_MS = 100;
+
 async function runNotebook(file: string, timeoutS: number, progress: number): Promise<void> {
   const say = (line: ProgressLine) => writeSync(progress, stringify(line) + "\n");
   const nb = readNotebook(file);
@@ -53,6 +56,9 @@ async function runNotebook(file: string, timeoutS: number, progress: number): Pr
     // An unsolved exercise (student versions) lets the rest run; any other error stops the notebook.
     if (error && error.ename !== "NotImplementedError") break;
   }
+  // A timer or promise the last cell left may still fail: give it a moment to, so its error
+  // lands on that cell (as `late`) instead of vanishing with the process.
+  await new Promise((resolve) => setTimeout(resolve, LATE_ERROR_WAIT_MS));
   say({ type: "done" });
 }
 

@@ -87,6 +87,16 @@ describe("npm run course: one process per notebook", () => {
     expectHealthyRan(r);
   }, LONG);
 
+  it("an error thrown by a timer after the last cell fails that notebook, on that cell", () => {
+    const r = course(["--only", "late", "--no-html"]);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.stderr).toContain("error: late, cell 1: Error: thrown by a timer after its cell ended (after the cell had ended)");
+    expect(r.cells("late")[0].outputs).toEqual([
+      { output_type: "stream", name: "stdout", text: "timer armed\n" },
+      expect.objectContaining({ output_type: "error", ename: "Error", evalue: "thrown by a timer after its cell ended" }),
+    ]);
+  }, LONG);
+
   it("a notebook that exhausts memory fails alone, with the cell that was running", () => {
     // A small heap so the allocation fails in seconds; children inherit NODE_OPTIONS.
     const r = course(["--only", "memory,zz-healthy"], { NODE_OPTIONS: "--max-old-space-size=600" });
