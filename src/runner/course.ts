@@ -1,21 +1,30 @@
 /**
- * `npm run course [-- --only NAME] [--dir DIR] [--no-html] [--timeout S] [--out DIR]`
+ * `npm run course [-- --only NAME] [--dir DIR] [--no-html] [--timeout S] [--jobs N] [--out DIR]`
  *
- * Executes the course's notebooks in this process with tslab's engine (no Jupyter needed),
- * writes the executed .ipynb files and an offline HTML site (index.html plus a page per
- * notebook). By default it runs solutions/, the complete course, and any error fails the run,
- * naming the notebook, the cell and the message. With `--dir notebooks` it runs the student
- * versions, where an exercise that is not solved yet (NotImplementedError) is reported and the
- * run goes on.
+ * Executes the course's notebooks with tslab's engine (no Jupyter needed), writes the executed
+ * .ipynb files and an offline HTML site (index.html plus a page per notebook). By default it runs
+ * solutions/, the complete course, and any error fails the run, naming the notebook, the cell
+ * and the message. With `--dir notebooks` it runs the student versions, where an exercise that is
+ * not solved yet (NotImplementedError) is reported and the run goes on.
  *
- * Each cell may run for --timeout seconds (default 120); a long training cell can ask for more
- * in its metadata, `"rnnlab": {"timeout": 600}`. The report gives each cell's time.
+ * Each notebook runs in a process of its own with a fresh engine (notebook-process.ts), one after
+ * another, or N at once with `--jobs N`: a notebook that replaces globals, calls process.exit,
+ * leaves a throwing timer, runs out of memory or hangs fails alone, and its executed notebook,
+ * page and report still hold every cell that ran, with the failure on the cell that was running.
+ *
+ * Each cell may run for --timeout seconds (default 600, generous for a busy 2-core machine); a
+ * cell can ask for another limit in its metadata, `"rnnlab": {"timeout": 1200}`. Past its limit
+ * the cell is interrupted; if it does not stop, its process is ended 15 s later. The report
+ * gives each cell's time.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CellEngine } from "./engine";
-import { copyAssets, notebookTitle, renderIndexPage, renderNotebookPage } from "./html";
-import { readNotebook, sourceOf, writeNotebook, type Cell, type Notebook } from "./notebook";
+import type { NotebookReport } from "./course-types";
+import { copyAssets, renderIndexPage, renderNotebookPage } from "./html";
+import { writeNotebook } from "./notebook";
+import { killAllNotebookProcesses, runNotebookProcess } from "./notebook-process";
+
+export type { NotebookReport } from "./course-types";
 
 export interface CourseOptions {
   dir: string;
@@ -23,25 +32,17 @@ export interface CourseOptions {
   only: string[];
   html: boolean;
   timeoutS: number;
+  /** Notebooks run at once, each in its own process. */
+  jobs: number;
 }
 
-export interface NotebookReport {
-  name: string;
-  title: string;
-  seconds: number;
-  cells: number;
-  /** Fatal problems: the notebook stopped at the first. */
-  errors: string[];
-  /** Exercises not solved yet (student versions only). */
-  unsolved: string[];
-  /** Seconds per code cell that ran, with its index among the notebook's cells (1-based). */
-  cellSeconds: { cell: number; seconds: number }[];
-}
+/** Seconds a cell may run unless its metadata says otherwise. */
+export const DEFAULT_CELL_TIMEOUT_S = 600;
 
 const ROOT = path.resolve(__dirname, "../..");
 
 export function parseArgs(argv: string[]): CourseOptions {
-  const o: CourseOptions = { dir: path.join(ROOT, "solutions"), out: "", only: [], html: true, timeoutS: 120 };
+  const o: CourseOptions = { dir: path.join(ROOT, "solutions"), out: "", only: [], html: true, timeoutS: DEFAULT_CELL_TIMEOUT_S, jobs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -56,7 +57,11 @@ export function parseArgs(argv: string[]): CourseOptions {
     else if (a === "--timeout") {
       o.timeoutS = Number(value());
       if (!(o.timeoutS > 0)) throw new Error(`npm run course: --timeout: expected a positive number of seconds, got ${argv[i]}.`);
-    } else throw new Error(`npm run course: unknown argument ${a}. Usage: npm run course -- [--only NAME] [--dir DIR] [--no-html] [--timeout S] [--out DIR]`);
+    } else if (a === "--jobs") {
+      const v = value();
+      o.jobs = Number(v);
+      if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new Error(`npm run course: --jobs: expected a whole number of notebooks to run at once (1 or more), got ${v}.`);
+    } else throw new Error(`npm run course: unknown argument ${a}. Usage: npm run course -- [--only NAME] [--dir DIR] [--no-html] [--timeout S] [--jobs N] [--out DIR]`);
   }
   const base = path.basename(o.dir);
   o.out ||= path.join(ROOT, "build", base === "solutions" ? "course" : `course-${base}`);
@@ -73,61 +78,42 @@ export function listNotebooks(dir: string, only: string[]): string[] {
   return picked.map((f) => path.join(dir, f));
 }
 
-const gradeId = (cell: Cell): string | undefined => (cell.metadata.nbgrader as { grade_id?: string } | undefined)?.grade_id;
-
-/** The cell's own time limit (metadata `rnnlab.timeout`, seconds) or the run's. */
-export function cellTimeoutS(cell: Cell, defaultS: number): number {
-  const own = (cell.metadata.rnnlab as { timeout?: unknown } | undefined)?.timeout;
-  return typeof own === "number" && own > 0 ? own : defaultS;
-}
-
-export async function runNotebook(engine: CellEngine, file: string, timeoutS: number): Promise<{ nb: Notebook; report: NotebookReport }> {
-  const nb = readNotebook(file);
-  const name = path.basename(file, ".ipynb");
-  const report: NotebookReport = { name, title: notebookTitle(nb, name), seconds: 0, cells: 0, errors: [], unsolved: [], cellSeconds: [] };
-  const t0 = performance.now();
-  engine.startNotebook(path.dirname(file));
-  let count = 0;
-  for (const [index, cell] of nb.cells.entries()) {
-    if (cell.cell_type !== "code") continue;
-    const r = await engine.execute(sourceOf(cell), { timeoutMs: cellTimeoutS(cell, timeoutS) * 1000 });
-    report.cellSeconds.push({ cell: index + 1, seconds: r.ms / 1000 });
-    cell.outputs = r.outputs;
-    cell.execution_count = ++count;
-    for (const o of cell.outputs) if (o.output_type === "execute_result") o.execution_count = count;
-    report.cells++;
-    if (!r.error) continue;
-    const where = `${name}, cell ${index + 1}${gradeId(cell) ? ` (${gradeId(cell)})` : ""}`;
-    if (r.error.ename === "NotImplementedError") {
-      report.unsolved.push(`${where}: ${r.error.evalue}`);
-      continue;
-    }
-    report.errors.push(`${where}: ${r.error.ename}: ${r.error.evalue}`);
-    break; // later cells depend on this one
-  }
-  report.seconds = (performance.now() - t0) / 1000;
-  return { nb, report };
+/** The console line for a notebook that has finished. */
+function summaryLine(report: NotebookReport): string {
+  const status = report.errors.length ? `FAILED — ${report.errors[0]}` : report.unsolved.length ? `${report.unsolved.length} exercise cell(s) not solved yet` : "ok";
+  const slowest = [...report.cellSeconds].sort((a, b) => b.seconds - a.seconds).slice(0, 3);
+  const slow = slowest.map((c) => `cell ${c.cell} ${c.seconds.toFixed(1)} s`).join(", ");
+  return `${report.name.padEnd(28)} ${report.seconds.toFixed(1).padStart(6)} s  ${String(report.cells).padStart(3)} cells  ${status}${slow ? `  (slowest: ${slow})` : ""}`;
 }
 
 export async function runCourse(o: CourseOptions): Promise<NotebookReport[]> {
   const files = listNotebooks(o.dir, o.only);
   fs.mkdirSync(o.out, { recursive: true });
-  const engine = CellEngine.create();
-  const reports: NotebookReport[] = [];
-  try {
-    for (const file of files) {
-      const { nb, report } = await runNotebook(engine, file, o.timeoutS);
-      reports.push(report);
+  const reports: NotebookReport[] = new Array(files.length);
+  // Stopping the runner (Ctrl-C) ends the notebooks' processes, which lead their own groups.
+  const stop = (signal: NodeJS.Signals) => {
+    killAllNotebookProcesses();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const { nb, report } = await runNotebookProcess(files[i], o.timeoutS);
+      reports[i] = report;
       writeNotebook(path.join(o.out, `${report.name}.ipynb`), nb);
       if (o.html) fs.writeFileSync(path.join(o.out, `${report.name}.html`), await renderNotebookPage(nb, report.title));
-      const status = report.errors.length ? `FAILED — ${report.errors[0]}` : report.unsolved.length ? `${report.unsolved.length} exercise cell(s) not solved yet` : "ok";
-      const slowest = [...report.cellSeconds].sort((a, b) => b.seconds - a.seconds).slice(0, 3);
-      const slow = slowest.map((c) => `cell ${c.cell} ${c.seconds.toFixed(1)} s`).join(", ");
-      console.log(`${report.name.padEnd(28)} ${report.seconds.toFixed(1).padStart(6)} s  ${String(report.cells).padStart(3)} cells  ${status}${slow ? `  (slowest: ${slow})` : ""}`);
       fs.writeFileSync(path.join(o.out, `${report.name}.report.json`), JSON.stringify(report, null, 1));
+      console.log(summaryLine(report));
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(o.jobs, files.length) }, worker));
   } finally {
-    engine.close();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   }
   if (o.html) {
     copyAssets(o.out);

@@ -78,6 +78,19 @@ describe("npm start", () => {
     expect(fs.existsSync(path.join(out, "outputs.html"))).toBe(true);
   });
 
+  it("`npm start -- ARGS` hands ARGS to the runner (the package script's build check must pass them on)", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-start-"));
+    const npm = spawnSync("npm", ["start", "--silent", "--", "--dir", fixtures, "--only", "slow-cell", "--out", out, "--no-html"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, RNNLAB_LAB_VENV: NO_VENV, RNNLAB_NO_JUPYTER: "1" },
+      timeout: 300_000,
+    });
+    expect(npm.status, npm.stderr).toBe(0);
+    expect(npm.stdout).toMatch(/^slow-cell .* ok/m);
+    expect(fs.readdirSync(out).sort()).toEqual(["slow-cell.ipynb", "slow-cell.report.json"]);
+  }, 320_000); // npm start may build first
+
   it("headless, a failing notebook makes it exit non-zero with the error", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "rnnlab-start-"));
     const r = start(["--dir", path.join(fixtures, "broken"), "--only", "runtime", "--out", out, "--no-html"], { RNNLAB_NO_JUPYTER: "1" });
