@@ -26,14 +26,8 @@ const LATE_ERROR_WAIT_MS = 100;
 async function runNotebook(file: string, timeoutS: number, progress: number): Promise<void> {
   const say = (line: ProgressLine) => writeSync(progress, stringify(line) + "\n");
   const nb = readNotebook(file);
-  // tslab's compiler watches the files and folders it read. When a watched entry changes or goes
-  // away while a rebuild is pending, TypeScript schedules another and tslab throws "Unexpected
-  // pending rebuildTimer" from the watcher's callback: seen ending a notebook's process with
-  // exit code 7 in its first cell, in 3 of 7 runs in a row under vitest. A headless run of one
-  // notebook need not notice files changing while it runs, so it watches nothing.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const tsSys = require("@tslab/typescript-for-tslab").sys;
-  tsSys.watchFile = tsSys.watchDirectory = () => ({ close: () => undefined });
+  // The engine shares TypeScript's timers in tslab's one slot (tslab-timers.ts): its folder
+  // watchers once ended a notebook's process with "Unexpected pending rebuildTimer".
   const engine = CellEngine.create();
   engine.startNotebook(path.dirname(file));
   let latest = 0;
