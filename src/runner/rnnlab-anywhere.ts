@@ -38,7 +38,9 @@ export function resolveRnnlabAnywhere(root = ROOT): void {
       return original.call(this, request, parent, isMain, options);
     } catch (err) {
       if (!isRnnlabRequest(request)) throw err;
-      return require.resolve(request, { paths: [root] });
+      // The project's own folder stands for the package, so this works without the
+      // node_modules/rnnlab link too (a plain `npm install <pkg>` removes it).
+      return original.call(this, root + request.slice("rnnlab".length), parent, isMain, options);
     }
   };
 }
