@@ -6,7 +6,7 @@
  * - the vanilla RNN's whole time loop, forwards and backwards (simd/rnn.as.ts): a small RNN's
  *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it;
  * - the LSTM's gates for one timestep, forwards and backwards (simd/lstm.as.ts), four units per
- *   f32x4.
+ *   f32x4, and its whole time loop (the same gates after each step's product).
  *
  * Operands are copied into a scratch area of the module's memory, computed there, and the
  * results copied back. When the module cannot be loaded (not built, or no WebAssembly SIMD)
@@ -26,6 +26,14 @@ interface KernelExports {
   rnnBackward(dxp: number, dy: number, y: number, whh: number, dh: number, T: number, B: number, H: number, reverse: number, relu: number): void;
   lstmGatesForward(xp: number, hp: number, b: number, cPrev: number, h: number, c: number, acts: number, tanhC: number, B: number, H: number): void;
   lstmGatesBackward(dh: number, dc: number, acts: number, cPrev: number, tanhC: number, dxp: number, B: number, H: number): void;
+  lstmForward(
+    y: number, xp: number, b: number, whhT: number, h0: number, c0: number, c: number, hp: number,
+    acts: number, cPrevs: number, tanhCs: number, T: number, B: number, H: number, reverse: number, record: number,
+  ): void;
+  lstmBackward(
+    dxp: number, dy: number, acts: number, cPrevs: number, tanhCs: number, whh: number, dh: number, dc: number, g: number,
+    T: number, B: number, H: number, reverse: number,
+  ): void;
 }
 /** Node's WebAssembly global (the ES2022 lib this project compiles against does not declare it). */
 const { WebAssembly } = globalThis as unknown as {
@@ -173,4 +181,62 @@ export function lstmGatesBackward(
   wasm!.lstmGatesBackward(pdh, pdc, pacts, pcPrev, ptanhC, pdxp, B, H);
   dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + 4 * n), row0 * 4 * H);
   dc.set(heap.subarray(pdc / 4, pdc / 4 + n));
+}
+
+/** Copies heap[at…] (n floats) out to a new array. */
+const take = (at: number, n: number): Float32Array => heap.slice(at / 4, at / 4 + n);
+
+/**
+ * The LSTM forwards over a whole sequence (simd/lstm.as.ts): xp [T·B, 4H], bSum [4H],
+ * whhT [H, 4H], h0, c0 [B, H] → y [T·B, H] and c (c_T) [B, H], written. When `record`, returns
+ * the tape backward reads (activations [T·B, 4H], c_{t−1} and tanh(c_t) [T·B, H]); else [].
+ */
+export function lstmSequenceForward(
+  y: Float32Array, c: Float32Array, xp: Float32Array, bSum: Float32Array, whhT: Float32Array, h0: Float32Array, c0: Float32Array,
+  T: number, B: number, H: number, reverse: boolean, record: boolean,
+): Float32Array[] {
+  top = BASE;
+  const rows = T * B;
+  const tapeRows = record ? rows : B;
+  const pxp = put(xp, 0, rows * 4 * H);
+  const pb = put(bSum);
+  const pw = put(whhT);
+  const ph0 = put(h0);
+  const pc0 = put(c0);
+  const pc = alloc(B * H);
+  const php = alloc(B * 4 * H);
+  const py = alloc(rows * H);
+  const pacts = alloc(tapeRows * 4 * H);
+  const pcPrevs = alloc(tapeRows * H);
+  const ptanhCs = alloc(tapeRows * H);
+  wasm!.lstmForward(py, pxp, pb, pw, ph0, pc0, pc, php, pacts, pcPrevs, ptanhCs, T, B, H, reverse ? 1 : 0, record ? 1 : 0);
+  y.set(heap.subarray(py / 4, py / 4 + rows * H));
+  c.set(heap.subarray(pc / 4, pc / 4 + B * H));
+  return record ? [take(pacts, rows * 4 * H), take(pcPrevs, rows * H), take(ptanhCs, rows * H)] : [];
+}
+
+/**
+ * Its backward pass over that tape: fills dxp [T·B, 4H]; dh and dc [B, H] go from ∂L/∂h_T,
+ * ∂L/∂c_T to ∂L/∂h0, ∂L/∂c0, in place. whh [4H, H] as stored.
+ */
+export function lstmSequenceBackward(
+  dxp: Float32Array, dy: Float32Array, tape: Float32Array[], whh: Float32Array, dh: Float32Array, dc: Float32Array,
+  T: number, B: number, H: number, reverse: boolean,
+): void {
+  top = BASE;
+  const rows = T * B;
+  const [acts, cPrevs, tanhCs] = tape;
+  const pdy = put(dy, 0, rows * H);
+  const pacts = put(acts, 0, rows * 4 * H);
+  const pcPrevs = put(cPrevs, 0, rows * H);
+  const ptanhCs = put(tanhCs, 0, rows * H);
+  const pw = put(whh);
+  const pdh = put(dh);
+  const pdc = put(dc);
+  const pg = alloc(B * H);
+  const pdxp = alloc(rows * 4 * H);
+  wasm!.lstmBackward(pdxp, pdy, pacts, pcPrevs, ptanhCs, pw, pdh, pdc, pg, T, B, H, reverse ? 1 : 0);
+  dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + rows * 4 * H));
+  dh.set(heap.subarray(pdh / 4, pdh / 4 + B * H));
+  dc.set(heap.subarray(pdc / 4, pdc / 4 + B * H));
 }
