@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matmulJS, matmulTransposeA } from "../../src/rnnlab/fused/matmul";
+import { matmulJS, matmulTransposeA, swapLeadingAxes } from "../../src/rnnlab/fused/matmul";
 import { simdGemm, wasmKernelsStatus } from "../../src/rnnlab/fused/wasm-kernels";
 
 /** The textbook triple loop in float64. */
@@ -54,8 +54,9 @@ describe("simdGemm", () => {
     expect(wasmKernelsStatus()).toMatchObject({ simd: true });
   });
 
-  // m < 4 and m % 4 rows (a single stream, B 1) take the one-row SIMD path; n % 4 columns the scalar edge.
-  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6], [1, 64, 256], [2, 9, 13], [6, 7, 8]]) {
+  // m < 4 and m % 4 rows (a single stream, B 1) take the one-row SIMD path; n % 8 columns the
+  // 4-column block (n % 8 ≥ 4), then the scalar edge (n % 4).
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6], [1, 64, 256], [2, 9, 13], [6, 7, 8], [5, 6, 12], [12, 7, 23], [33, 20, 40]]) {
     it(`computes a[${m}×${k}]·b[${k}×${n}] and aᵀ·b, overwriting or accumulating, at offsets`, () => {
       const a = random(m * k + 3, m + k + 1);
       const b = random(k * n, n + 8);
@@ -73,6 +74,20 @@ describe("simdGemm", () => {
       const viaT = new Float32Array(m * n);
       simdGemm(viaT, aT, b, m, k, n, false, true);
       expect(maxDiff(viaT, expected)).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe("swapLeadingAxes", () => {
+  // Rows of 16 floats or more are copied whole, shorter ones element by element.
+  for (const [d0, d1, F] of [[3, 4, 1], [2, 5, 3], [4, 3, 16], [5, 7, 40], [1, 6, 128]]) {
+    it(`turns [${d0}, ${d1}, ${F}] into [${d1}, ${d0}, ${F}]`, () => {
+      const a = random(d0 * d1 * F, d0 + d1 + F);
+      const out = swapLeadingAxes(a, d0, d1, F);
+      let wrong = 0;
+      for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let f = 0; f < F; f++) if (out[(j * d0 + i) * F + f] !== a[(i * d1 + j) * F + f]) wrong++;
+      expect(wrong).toBe(0);
+      expect(out.length).toBe(a.length);
     });
   }
 });
