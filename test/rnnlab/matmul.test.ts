@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matmulJS, matmulTransposeA, swapLeadingAxes } from "../../src/rnnlab/fused/matmul";
+import { RecurrentOperand, matmulJS, matmulTransposeA, swapLeadingAxes } from "../../src/rnnlab/fused/matmul";
 import { simdGemm, wasmKernelsStatus } from "../../src/rnnlab/fused/wasm-kernels";
 
 /** The textbook triple loop in float64. */
@@ -90,4 +90,37 @@ describe("swapLeadingAxes", () => {
       expect(out.length).toBe(a.length);
     });
   }
+});
+
+describe("RecurrentOperand", () => {
+  it("multiplies by an operand pinned in WebAssembly memory; two at once, freed in either order", () => {
+    const [m, k, n] = [33, 24, 40];
+    const b1 = random(k * n, 5);
+    const b2 = random(n * k, 6);
+    const op1 = new RecurrentOperand(b1, k, n, m);
+    const op2 = new RecurrentOperand(b2, n, k, m);
+    const a = random(m * k + 4, 7);
+    for (let step = 0; step < 3; step++) {
+      // Other products in between use the scratch memory above the pinned operands.
+      const small = new Float32Array(6);
+      simdGemm(small, random(6, 8), random(1, 9), 6, 1, 1, false, false);
+      const out = new Float32Array(m * n);
+      op1.mulInto(out, a, m, false, 4);
+      expect(maxDiff(out, naive(a.subarray(4), b1, m, k, n))).toBeLessThan(1e-5);
+      const back = random(m * k, 10);
+      op2.mulInto(back, out, m, true);
+      const expected = naive(out, b2, m, n, k).map((v, i) => v + random(m * k, 10)[i]);
+      expect(maxDiff(back, expected)).toBeLessThan(1e-4);
+    }
+    op1.dispose();
+    const out2 = new Float32Array(m * k);
+    op2.mulInto(out2, random(m * n, 11), m, false);
+    expect(maxDiff(out2, naive(random(m * n, 11), b2, m, n, k))).toBeLessThan(1e-4);
+    op2.dispose();
+    const op3 = new RecurrentOperand(b1, k, n, m);
+    const out3 = new Float32Array(m * n);
+    op3.mulInto(out3, a, m, false, 4);
+    expect(maxDiff(out3, naive(a.subarray(4), b1, m, k, n))).toBeLessThan(1e-5);
+    op3.dispose();
+  });
 });

@@ -10,7 +10,7 @@
  *   laid out as [m, k] · [k, n].
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { simdGemm, wasmKernelsAvailable } from "./wasm-kernels";
+import { pin, simdGemm, simdGemmPinned, unpin, wasmKernelsAvailable, type PinnedOperand } from "./wasm-kernels";
 
 /**
  * Products with fewer multiply-adds than this stay out of tfjs: in WebAssembly SIMD (about
@@ -162,18 +162,26 @@ export function swapLeadingAxes(a: Float32Array, d0: number, d1: number, F: numb
 export const transpose = (a: Float32Array, rows: number, cols: number): Float32Array => swapLeadingAxes(a, rows, cols, 1);
 
 /**
- * A right-hand operand used at every timestep (W_hhᵀ forwards, W_hh backwards): uploaded to
- * the backend once per sequence instead of once per step.
+ * A right-hand operand used at every timestep (W_hhᵀ forwards, W_hh backwards), placed once
+ * per sequence: pinned in the WebAssembly module's memory when it is built (its 4×8-block gemm
+ * beats the backend's matMul plus a tensor in and out per step at these sizes), else uploaded
+ * to the backend for large products, else kept for the JavaScript loops.
  */
 export class RecurrentOperand {
   private readonly onBackend: tf.Tensor2D | null;
+  private readonly pinned: PinnedOperand | null;
 
   constructor(private readonly b: Float32Array, private readonly k: number, private readonly n: number, m: number) {
-    this.onBackend = m * k * n < BACKEND_MATMUL_MIN_MACS ? null : tf.tensor2d(b, [k, n]);
+    this.pinned = wasmKernelsAvailable() ? pin(b, k, n) : null;
+    this.onBackend = this.pinned || m * k * n < BACKEND_MATMUL_MIN_MACS ? null : tf.tensor2d(b, [k, n]);
   }
 
   /** out[outOffset…] (+)= a[aOffset…][m×k] · b */
   mulInto(out: Float32Array, a: Float32Array, m: number, accumulate: boolean, aOffset = 0, outOffset = 0): void {
+    if (this.pinned) {
+      simdGemmPinned(out, a, this.pinned, m, accumulate, aOffset, outOffset);
+      return;
+    }
     if (this.onBackend === null) {
       smallMatmul(out, a, this.b, m, this.k, this.n, accumulate, aOffset, outOffset);
       return;
@@ -187,5 +195,6 @@ export class RecurrentOperand {
 
   dispose(): void {
     this.onBackend?.dispose();
+    if (this.pinned) unpin(this.pinned);
   }
 }

@@ -67,7 +67,14 @@ export function wasmKernelsStatus(): { simd: boolean; detail: string } {
 
 export const wasmKernelsAvailable = (): boolean => wasm !== null;
 
-/** A bump allocator over the module's memory, emptied at the start of every call below. */
+/**
+ * Operands pinned for a whole sequence (a layer's W_hh, used at every timestep) sit from BASE
+ * up to `pinnedTop`; released all together when the last one is.
+ */
+let pinnedTop = BASE;
+let pinnedCount = 0;
+
+/** A bump allocator over the module's memory past the pinned operands, emptied at the start of every call below. */
 let top = BASE;
 function alloc(floats: number): number {
   const at = top;
@@ -85,6 +92,36 @@ function put(a: Float32Array, from = 0, n = a.length - from): number {
   return at;
 }
 
+/** A right-hand operand copied into the module's memory once, for many simdGemmPinned calls. */
+export interface PinnedOperand {
+  readonly at: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+/** Copies b [k×n] into the module's memory until unpin(); pins and unpins happen per sequence. */
+export function pin(b: Float32Array, k: number, n: number): PinnedOperand {
+  top = pinnedTop;
+  const at = put(b, 0, k * n);
+  pinnedTop = top;
+  pinnedCount++;
+  return { at, k, n };
+}
+
+export function unpin(_operand: PinnedOperand): void {
+  if (--pinnedCount === 0) pinnedTop = BASE;
+}
+
+/** out[outOffset…][m×n] (+)= a[aOffset…][m×k] · b, with b pinned: only a and out cross. */
+export function simdGemmPinned(out: Float32Array, a: Float32Array, b: PinnedOperand, m: number, accumulate: boolean, aOffset = 0, outOffset = 0): void {
+  top = pinnedTop;
+  const { k, n } = b;
+  const pa = put(a, aOffset, m * k);
+  const po = accumulate ? put(out, outOffset, m * n) : alloc(m * n);
+  wasm!.gemm(po, pa, b.at, m, k, n, k, 1, accumulate ? 1 : 0);
+  out.set(heap.subarray(po / 4, po / 4 + m * n), outOffset);
+}
+
 /**
  * out[outOffset…][m×n] (+)= A·b[k×n], with A = a[aOffset…] as [m×k], or read as the transpose
  * of a [k×m] array when `transposeA` (weight gradients: ∂XPᵀ·X without transposing first).
@@ -93,7 +130,7 @@ export function simdGemm(
   out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number,
   accumulate: boolean, transposeA: boolean, aOffset = 0, outOffset = 0,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const pa = put(a, aOffset, m * k);
   const pb = put(b, 0, k * n);
   const po = accumulate ? put(out, outOffset, m * n) : alloc(m * n);
@@ -107,7 +144,7 @@ export function rnnSequenceForward(
   y: Float32Array, xp: Float32Array, bSum: Float32Array, whhT: Float32Array, h0: Float32Array,
   T: number, B: number, H: number, reverse: boolean, relu: boolean,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const pxp = put(xp);
   const pb = put(bSum);
   const pw = put(whhT);
@@ -123,7 +160,7 @@ export function rnnSequenceBackward(
   dxp: Float32Array, dy: Float32Array, y: Float32Array, whh: Float32Array, dh: Float32Array,
   T: number, B: number, H: number, reverse: boolean, relu: boolean,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const n = T * B * H;
   const pdy = put(dy, 0, n);
   const py = put(y, 0, n);
@@ -145,7 +182,7 @@ export function lstmGatesForward(
   h: Float32Array, c: Float32Array, acts: Float32Array, actsOffset: number, tanhC: Float32Array, tanhCOffset: number,
   B: number, H: number,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const n = B * H;
   const pxp = put(xp, xpOffset, 4 * n);
   const php = put(hp, 0, 4 * n);
@@ -170,7 +207,7 @@ export function lstmGatesBackward(
   dh: Float32Array, dc: Float32Array, acts: Float32Array, cPrevs: Float32Array, tanhCs: Float32Array,
   dxp: Float32Array, row0: number, B: number, H: number,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const n = B * H;
   const pdh = put(dh, 0, n);
   const pdc = put(dc, 0, n);
@@ -195,7 +232,7 @@ export function lstmSequenceForward(
   y: Float32Array, c: Float32Array, xp: Float32Array, bSum: Float32Array, whhT: Float32Array, h0: Float32Array, c0: Float32Array,
   T: number, B: number, H: number, reverse: boolean, record: boolean,
 ): Float32Array[] {
-  top = BASE;
+  top = pinnedTop;
   const rows = T * B;
   const tapeRows = record ? rows : B;
   const pxp = put(xp, 0, rows * 4 * H);
@@ -223,7 +260,7 @@ export function lstmSequenceBackward(
   dxp: Float32Array, dy: Float32Array, tape: Float32Array[], whh: Float32Array, dh: Float32Array, dc: Float32Array,
   T: number, B: number, H: number, reverse: boolean,
 ): void {
-  top = BASE;
+  top = pinnedTop;
   const rows = T * B;
   const [acts, cPrevs, tanhCs] = tape;
   const pdy = put(dy, 0, rows * H);
