@@ -10,7 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
-import { lstmGatesBackward, lstmGatesForward, lstmSequenceBackward, lstmSequenceForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
+import { gruGatesBackward, gruGatesForward, lstmGatesBackward, lstmGatesForward, lstmSequenceBackward, lstmSequenceForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -253,54 +253,70 @@ export const lstmKernel: CellKernel = makeLstmKernel();
  *   r = σ(xp_r + hp_r)   z = σ(xp_z + hp_z)   n = tanh(xp_n + r ⊙ hp_n)
  *   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
  * Tape: r, z, n and hp_n (= W_hn h_{t−1} + b_hn, which the reset gate scales).
+ * With the WebAssembly module built and H a multiple of 4, the gates run there in SIMD
+ * (simd/gru.as.ts, float32); `useWasm: false` keeps these JavaScript loops (float64), which
+ * the tests hold those to.
  */
-export const gruKernel: CellKernel = {
-  name: "gru",
-  gateCount: 3,
-  hasCellState: false,
-  sharedPreactivationGrad: false,
-  createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
-  forward({ row0, tapeRow0, B, H, xp, hp, bIh, bHh, bSum, hPrev, h }, [acts, hpNs]) {
-    const G = 3 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const h0 = b * G;
-      const a0 = (tapeRow0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
-        const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
-        const hpN = hp[h0 + 2 * H + j] + bHh[2 * H + j];
-        const n = tanh(xp[x0 + 2 * H + j] + bIh[2 * H + j] + r * hpN);
-        const u = b * H + j;
-        h[u] = (1 - z) * n + z * hPrev[u];
-        acts[a0 + j] = r;
-        acts[a0 + H + j] = z;
-        acts[a0 + 2 * H + j] = n;
-        hpNs[(tapeRow0 + b) * H + j] = hpN;
+export function makeGruKernel(useWasm = wasmKernelsAvailable()): CellKernel {
+  return {
+    name: useWasm ? "gru_wasm" : "gru",
+    gateCount: 3,
+    hasCellState: false,
+    sharedPreactivationGrad: false,
+    createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
+    forward({ row0, tapeRow0, B, H, xp, hp, bIh, bHh, bSum, hPrev, h }, [acts, hpNs]) {
+      const G = 3 * H;
+      if (useWasm && H % 4 === 0) {
+        gruGatesForward(xp, row0 * G, hp, bSum, bIh, bHh, hPrev, h, acts, tapeRow0 * G, hpNs, tapeRow0 * H, B, H);
+        return;
       }
-    }
-  },
-  backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect }, [acts, hpNs]) {
-    const G = 3 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const r = acts[x0 + j];
-        const z = acts[x0 + H + j];
-        const n = acts[x0 + 2 * H + j];
-        const hpN = hpNs[(row0 + b) * H + j];
-        const dan = dh[u] * (1 - z) * (1 - n * n);
-        const dar = dan * hpN * r * (1 - r);
-        const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
-        dxp[x0 + j] = dar;
-        dxp[x0 + H + j] = daz;
-        dxp[x0 + 2 * H + j] = dan;
-        dhp[x0 + j] = dar;
-        dhp[x0 + H + j] = daz;
-        dhp[x0 + 2 * H + j] = dan * r;
-        dhPrevDirect[u] = dh[u] * z;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const h0 = b * G;
+        const a0 = (tapeRow0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+          const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+          const hpN = hp[h0 + 2 * H + j] + bHh[2 * H + j];
+          const n = tanh(xp[x0 + 2 * H + j] + bIh[2 * H + j] + r * hpN);
+          const u = b * H + j;
+          h[u] = (1 - z) * n + z * hPrev[u];
+          acts[a0 + j] = r;
+          acts[a0 + H + j] = z;
+          acts[a0 + 2 * H + j] = n;
+          hpNs[(tapeRow0 + b) * H + j] = hpN;
+        }
       }
-    }
-  },
-};
+    },
+    backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect }, [acts, hpNs]) {
+      const G = 3 * H;
+      if (useWasm && H % 4 === 0) {
+        gruGatesBackward(dh, acts, hpNs, hPrev, dxp, dhp, dhPrevDirect, row0, B, H);
+        return;
+      }
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const r = acts[x0 + j];
+          const z = acts[x0 + H + j];
+          const n = acts[x0 + 2 * H + j];
+          const hpN = hpNs[(row0 + b) * H + j];
+          const dan = dh[u] * (1 - z) * (1 - n * n);
+          const dar = dan * hpN * r * (1 - r);
+          const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
+          dxp[x0 + j] = dar;
+          dxp[x0 + H + j] = daz;
+          dxp[x0 + 2 * H + j] = dan;
+          dhp[x0 + j] = dar;
+          dhp[x0 + H + j] = daz;
+          dhp[x0 + 2 * H + j] = dan * r;
+          dhPrevDirect[u] = dh[u] * z;
+        }
+      }
+    },
+  };
+}
+
+/** One kernel object for the process: V8 optimises a function per closure (see layers/rnn.ts). */
+export const gruKernel: CellKernel = makeGruKernel();

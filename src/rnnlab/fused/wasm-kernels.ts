@@ -6,7 +6,8 @@
  * - the vanilla RNN's whole time loop, forwards and backwards (simd/rnn.as.ts): a small RNN's
  *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it;
  * - the LSTM's gates for one timestep, forwards and backwards (simd/lstm.as.ts), four units per
- *   f32x4, and its whole time loop (the same gates after each step's product).
+ *   f32x4, and its whole time loop (the same gates after each step's product);
+ * - the reset-after GRU's gates for one timestep (simd/gru.as.ts).
  *
  * Operands are copied into a scratch area of the module's memory, computed there, and the
  * results copied back. When the module cannot be loaded (not built, or no WebAssembly SIMD)
@@ -26,6 +27,8 @@ interface KernelExports {
   rnnBackward(dxp: number, dy: number, y: number, whh: number, dh: number, T: number, B: number, H: number, reverse: number, relu: number): void;
   lstmGatesForward(xp: number, hp: number, b: number, cPrev: number, h: number, c: number, acts: number, tanhC: number, B: number, H: number): void;
   lstmGatesBackward(dh: number, dc: number, acts: number, cPrev: number, tanhC: number, dxp: number, B: number, H: number): void;
+  gruGatesForward(xp: number, hp: number, bSum: number, bIh: number, bHh: number, hPrev: number, h: number, acts: number, hpN: number, B: number, H: number): void;
+  gruGatesBackward(dh: number, acts: number, hpN: number, hPrev: number, dxp: number, dhp: number, dhPrevDirect: number, B: number, H: number): void;
   lstmForward(
     y: number, xp: number, b: number, whhT: number, h0: number, c0: number, c: number, hp: number,
     acts: number, cPrevs: number, tanhCs: number, T: number, B: number, H: number, reverse: number, record: number,
@@ -276,4 +279,53 @@ export function lstmSequenceBackward(
   dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + rows * 4 * H));
   dh.set(heap.subarray(pdh / 4, pdh / 4 + B * H));
   dc.set(heap.subarray(pdc / 4, pdc / 4 + B * H));
+}
+
+/**
+ * The reset-after GRU's gates for one timestep (simd/gru.as.ts): xp rows from xpOffset and
+ * hp [B, 3H], the biases [3H], hPrev [B, H] → h [B, H]; the tape's r, z, n go to acts from
+ * actsOffset and hp_n + b_hh,n to hpN from hpNOffset. H must be a multiple of 4.
+ */
+export function gruGatesForward(
+  xp: Float32Array, xpOffset: number, hp: Float32Array, bSum: Float32Array, bIh: Float32Array, bHh: Float32Array, hPrev: Float32Array,
+  h: Float32Array, acts: Float32Array, actsOffset: number, hpN: Float32Array, hpNOffset: number, B: number, H: number,
+): void {
+  top = pinnedTop;
+  const n = B * H;
+  const pxp = put(xp, xpOffset, 3 * n);
+  const php = put(hp, 0, 3 * n);
+  const pbSum = put(bSum, 0, 3 * H);
+  const pbIh = put(bIh, 0, 3 * H);
+  const pbHh = put(bHh, 0, 3 * H);
+  const phPrev = put(hPrev, 0, n);
+  const ph = alloc(n);
+  const pacts = alloc(3 * n);
+  const phpN = alloc(n);
+  wasm!.gruGatesForward(pxp, php, pbSum, pbIh, pbHh, phPrev, ph, pacts, phpN, B, H);
+  h.set(heap.subarray(ph / 4, ph / 4 + n));
+  acts.set(heap.subarray(pacts / 4, pacts / 4 + 3 * n), actsOffset);
+  hpN.set(heap.subarray(phpN / 4, phpN / 4 + n), hpNOffset);
+}
+
+/**
+ * Their backward pass for the timestep at tape row `row0`: dh, hPrev [B, H] and the tape →
+ * ∂L/∂xp and ∂L/∂hp into dxp and dhp from row0·3H, and ∂h ⊙ z into dhPrevDirect [B, H].
+ */
+export function gruGatesBackward(
+  dh: Float32Array, acts: Float32Array, hpN: Float32Array, hPrev: Float32Array,
+  dxp: Float32Array, dhp: Float32Array, dhPrevDirect: Float32Array, row0: number, B: number, H: number,
+): void {
+  top = pinnedTop;
+  const n = B * H;
+  const pdh = put(dh, 0, n);
+  const pacts = put(acts, row0 * 3 * H, 3 * n);
+  const phpN = put(hpN, row0 * H, n);
+  const phPrev = put(hPrev, 0, n);
+  const pdxp = alloc(3 * n);
+  const pdhp = alloc(3 * n);
+  const pdirect = alloc(n);
+  wasm!.gruGatesBackward(pdh, pacts, phpN, phPrev, pdxp, pdhp, pdirect, B, H);
+  dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + 3 * n), row0 * 3 * H);
+  dhp.set(heap.subarray(pdhp / 4, pdhp / 4 + 3 * n), row0 * 3 * H);
+  dhPrevDirect.set(heap.subarray(pdirect / 4, pdirect / 4 + n));
 }

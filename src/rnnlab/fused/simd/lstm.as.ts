@@ -11,7 +11,7 @@ import { gemm } from "./gemm.as";
 /** tanh as in ../activations.ts (the same rational approximation, clamped at ±9), on four lanes. */
 // @ts-ignore: AssemblyScript decorator
 @inline
-function tanh4(x: v128): v128 {
+export function tanh4(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(-9)), f32x4.splat(9));
   const x2 = f32x4.mul(x, x);
   let p = f32x4.splat(<f32>-2.76076847742355e-16);
@@ -31,7 +31,7 @@ function tanh4(x: v128): v128 {
 /** σ(x) = ½ + ½·tanh(x/2), as in ../activations.ts. */
 // @ts-ignore: AssemblyScript decorator
 @inline
-function sigmoid4(x: v128): v128 {
+export function sigmoid4(x: v128): v128 {
   const half = f32x4.splat(0.5);
   return f32x4.add(half, f32x4.mul(half, tanh4(f32x4.mul(half, x))));
 }
