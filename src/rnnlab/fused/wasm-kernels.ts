@@ -84,7 +84,16 @@ function alloc(floats: number): number {
   top += Math.ceil(floats / 4) * 16; // 16-byte aligned, for the SIMD loads
   const memory = wasm!.memory;
   if (memory.buffer.byteLength < top) {
-    memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    try {
+      memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    } catch (err) {
+      // The LSTM's time loop keeps a whole sequence's products and tape here (about 45 bytes
+      // per row per hidden unit): say which limit was hit rather than wasm's bare RangeError.
+      throw new RangeError(
+        `rnnlab fused kernels: a sequence needs ${(top / 2 ** 20).toFixed(0)} MB of WebAssembly memory, more than it can grow to ` +
+          `(${(err as Error).message}); use shorter sequences (trainTBPTT) or a smaller batch.`,
+      );
+    }
     heap = new Float32Array(memory.buffer);
   }
   return at;
