@@ -8,13 +8,15 @@
  * - large products go to the backend's matMul *without transpose flags*: on wasm the
  *   transposed forms run 10–20× slower than the plain one, so callers pass operands already
  *   laid out as [m, k] · [k, n].
+ * The per-timestep products (RecurrentOperand, below) are the exception: with the WebAssembly
+ * module built they stay in it at every size, their right-hand side pinned for the sequence.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { pin, simdGemm, simdGemmPinned, unpin, wasmKernelsAvailable, type PinnedOperand } from "./wasm-kernels";
 
 /**
- * Products with fewer multiply-adds than this stay out of tfjs: in WebAssembly SIMD (about
- * 4 GMAC/s here, no per-op cost) or, without it, in JavaScript (under 1 GMAC/s).
+ * Products batched over time with fewer multiply-adds than this stay out of tfjs: in
+ * WebAssembly SIMD (no per-op cost) or, without it, in JavaScript (under 1 GMAC/s).
  */
 export const BACKEND_MATMUL_MIN_MACS = wasmKernelsAvailable() ? 400_000 : 48_000;
 
