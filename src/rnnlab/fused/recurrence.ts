@@ -97,8 +97,9 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
   // Inference keeps a one-step scratch tape; training keeps every step for backward.
   const record = recordingGradients();
-  // A kernel's whole-sequence loop (WebAssembly) pays off while each step's product is small;
-  // larger ones run faster as the backend's matMul, step by step. It keeps Y as its tape.
+  // A kernel's whole-sequence loop (WebAssembly) runs where the kernel says (the LSTM's: at
+  // every size), else while each step's product is small (the RNN's, whose gates there are
+  // scalar). It returns its own tape, or none when Y is all its backward needs.
   const sequence = kernel.forwardSequence !== undefined && (kernel.sequenceAt ? kernel.sequenceAt(B, H) : B * H * G < BACKEND_MATMUL_MIN_MACS);
   let tape = sequence ? [] : kernel.createTape(record ? rows : B, H);
   const Hprev = new Float32Array(record ? rows * H : 0);
