@@ -1,23 +1,25 @@
 /**
- * The reset-after GRU's gates in WebAssembly SIMD (simd/gru.as.ts, f32x4) against the
- * JavaScript kernel (f64 arithmetic): the same equations, so the outputs, the final state and
- * every gradient agree to float32 rounding, in both directions.
+ * The GRU's steps in WebAssembly SIMD against the JavaScript kernels (f64 arithmetic): the
+ * reset-after gates (simd/gru.as.ts) and the reset-before step with its W_hn product
+ * (simd/gru-reset-before.as.ts). The same equations, so the outputs, the final state and every
+ * gradient agree to float32 rounding, in both directions.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ready } from "../../src/rnnlab";
-import { gruKernel, makeGruKernel } from "../../src/rnnlab/fused/cell-kernels";
+import { gruKernel, makeGruKernel, type CellKernel } from "../../src/rnnlab/fused/cell-kernels";
+import { gruResetBeforeKernel, makeGruResetBeforeKernel } from "../../src/rnnlab/fused/gru-reset-before-kernel";
 import { recurrence, type RecurrenceSpec } from "../../src/rnnlab/fused/recurrence";
 
 beforeAll(async () => {
   await ready();
 });
 
-function run(useWasm: boolean, B: number, H: number, scale: number, reverse: boolean) {
+function run(make: (useWasm: boolean) => CellKernel, useWasm: boolean, B: number, H: number, scale: number, reverse: boolean) {
   const [T, I] = [9, 5];
   const G = 3 * H;
   const spec: RecurrenceSpec = {
-    kernel: makeGruKernel(useWasm), reverse, inputSize: I, hiddenSize: H,
+    kernel: make(useWasm), reverse, inputSize: I, hiddenSize: H,
     weightIh: 0, weightHh: G * I, biasIh: G * (I + H), biasHh: G * (I + H) + G,
     inputBatchFirst: false, outputBatchFirst: false, stateIndex: 0,
   };
@@ -44,21 +46,26 @@ function maxRel(a: Float32Array, b: Float32Array): number {
   return d / s;
 }
 
-describe("the reset-after GRU's gates in WebAssembly", () => {
-  it("are used by the default kernel", () => {
-    expect(makeGruKernel(true).name).toBe("gru_wasm");
-    expect(gruKernel.name).toBe("gru_wasm");
+const forms = [
+  ["reset-after", makeGruKernel, gruKernel, "gru_wasm"],
+  ["reset-before", makeGruResetBeforeKernel, gruResetBeforeKernel, "gru_reset_before_wasm"],
+] as const;
+
+describe.each(forms)("the %s GRU's step in WebAssembly", (_form, make, byDefault, wasmName) => {
+  it("is used by the default kernel", () => {
+    expect(make(true).name).toBe(wasmName);
+    expect(byDefault.name).toBe(wasmName);
   });
   // H 6 is not a multiple of 4: that one runs the JavaScript loop in both.
   const cases = [[3, 8, 0.5, false], [5, 4, 3, false], [2, 12, 0.05, true], [3, 6, 0.5, false], [33, 32, 0.3, true], [1, 16, 0.5, false]] as const;
   for (const [B, H, scale, reverse] of cases) {
-    it(`match the JavaScript kernel (B ${B}, H ${H}, weight scale ${scale}, reverse ${reverse})`, () => {
-      const wasm = run(true, B, H, scale, reverse);
-      const js = run(false, B, H, scale, reverse);
+    it(`matches the JavaScript kernel (B ${B}, H ${H}, weight scale ${scale}, reverse ${reverse})`, () => {
+      const wasm = run(make, true, B, H, scale, reverse);
+      const js = run(make, false, B, H, scale, reverse);
       const names = ["output", "h", "dx", "dflat", "dh0"];
       // f32 rounds after every operation where JavaScript rounds once per stored value. Weights of
-      // scale 3 amplify that step by step: the output differs by 1.2e-7 after 1 step, 2.4e-7 after
-      // 3 and 7.1e-7 after 9, and ∂h0, back through all 9, by 8.4e-6.
+      // scale 3 amplify that step by step: the reset-after output differs by 1.2e-7 after 1 step,
+      // 2.4e-7 after 3 and 7.1e-7 after 9, and ∂h0, back through all 9, by 8.4e-6.
       const tolerance = scale > 1 ? 2e-5 : 2e-6;
       names.forEach((name, i) => expect(maxRel(wasm[i], js[i]), name).toBeLessThan(tolerance));
     });

@@ -178,6 +178,11 @@ export class RecurrentOperand {
     this.onBackend = this.pinned || m * k * n < BACKEND_MATMUL_MIN_MACS ? null : tf.tensor2d(b, [k, n]);
   }
 
+  /** Where b sits in the WebAssembly module's memory, for kernels that multiply by it there. */
+  get pinnedOperand(): PinnedOperand | null {
+    return this.pinned;
+  }
+
   /** out[outOffset…] (+)= a[aOffset…][m×k] · b */
   mulInto(out: Float32Array, a: Float32Array, m: number, accumulate: boolean, aOffset = 0, outOffset = 0): void {
     if (this.pinned) {

@@ -7,7 +7,8 @@
  *   step is so cheap that crossing into WebAssembly twice per timestep would dominate it;
  * - the LSTM's gates for one timestep, forwards and backwards (simd/lstm.as.ts), four units per
  *   f32x4, and its whole time loop (the same gates after each step's product);
- * - the reset-after GRU's gates for one timestep (simd/gru.as.ts).
+ * - the reset-after GRU's gates for one timestep (simd/gru.as.ts), and the reset-before GRU's
+ *   whole step after the driver's product (simd/gru-reset-before.as.ts).
  *
  * Operands are copied into a scratch area of the module's memory, computed there, and the
  * results copied back. When the module cannot be loaded (not built, or no WebAssembly SIMD)
@@ -29,6 +30,8 @@ interface KernelExports {
   lstmGatesBackward(dh: number, dc: number, acts: number, cPrev: number, tanhC: number, dxp: number, B: number, H: number): void;
   gruGatesForward(xp: number, hp: number, bSum: number, bIh: number, bHh: number, hPrev: number, h: number, acts: number, hpN: number, B: number, H: number): void;
   gruGatesBackward(dh: number, acts: number, hpN: number, hPrev: number, dxp: number, dhp: number, dhPrevDirect: number, B: number, H: number): void;
+  gruRbStepForward(xp: number, hp: number, bSum: number, hPrev: number, whnT: number, u: number, acts: number, resetH: number, h: number, B: number, H: number): void;
+  gruRbStepBackward(dh: number, acts: number, hPrev: number, whn: number, dAn: number, dResetH: number, dxp: number, dhp: number, dhPrevDirect: number, B: number, H: number): void;
   lstmForward(
     y: number, xp: number, b: number, whhT: number, h0: number, c0: number, c: number, hp: number,
     acts: number, cPrevs: number, tanhCs: number, T: number, B: number, H: number, reverse: number, record: number,
@@ -334,6 +337,56 @@ export function gruGatesBackward(
   const pdhp = alloc(3 * n);
   const pdirect = alloc(n);
   wasm!.gruGatesBackward(pdh, pacts, phpN, phPrev, pdxp, pdhp, pdirect, B, H);
+  dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + 3 * n), row0 * 3 * H);
+  dhp.set(heap.subarray(pdhp / 4, pdhp / 4 + 3 * n), row0 * 3 * H);
+  dhPrevDirect.set(heap.subarray(pdirect / 4, pdirect / 4 + n));
+}
+
+/**
+ * One reset-before GRU step (simd/gru-reset-before.as.ts): xp rows from xpOffset, hp [B, 3H],
+ * bSum [3H], hPrev [B, H] and W_hnᵀ pinned → h [B, H]; the tape's r, z, n go to acts from
+ * actsOffset and r ⊙ h_prev to resetH from resetHOffset. H must be a multiple of 4.
+ */
+export function gruRbStepForward(
+  xp: Float32Array, xpOffset: number, hp: Float32Array, bSum: Float32Array, hPrev: Float32Array, whnT: PinnedOperand,
+  h: Float32Array, acts: Float32Array, actsOffset: number, resetH: Float32Array, resetHOffset: number, B: number, H: number,
+): void {
+  top = pinnedTop;
+  const n = B * H;
+  const pxp = put(xp, xpOffset, 3 * n);
+  const php = put(hp, 0, 3 * n);
+  const pb = put(bSum, 0, 3 * H);
+  const phPrev = put(hPrev, 0, n);
+  const pu = alloc(n);
+  const pacts = alloc(3 * n);
+  const presetH = alloc(n);
+  const ph = alloc(n);
+  wasm!.gruRbStepForward(pxp, php, pb, phPrev, whnT.at, pu, pacts, presetH, ph, B, H);
+  h.set(heap.subarray(ph / 4, ph / 4 + n));
+  acts.set(heap.subarray(pacts / 4, pacts / 4 + 3 * n), actsOffset);
+  resetH.set(heap.subarray(presetH / 4, presetH / 4 + n), resetHOffset);
+}
+
+/**
+ * Its backward pass at tape row `row0`: dh, hPrev [B, H], the tape and W_hn pinned → ∂xp, ∂hp
+ * into dxp, dhp from row0·3H, ∂a_n into dAn from row0·H, and dhPrevDirect [B, H].
+ */
+export function gruRbStepBackward(
+  dh: Float32Array, acts: Float32Array, hPrev: Float32Array, whn: PinnedOperand, dAn: Float32Array,
+  dxp: Float32Array, dhp: Float32Array, dhPrevDirect: Float32Array, row0: number, B: number, H: number,
+): void {
+  top = pinnedTop;
+  const n = B * H;
+  const pdh = put(dh, 0, n);
+  const pacts = put(acts, row0 * 3 * H, 3 * n);
+  const phPrev = put(hPrev, 0, n);
+  const pdAn = alloc(n);
+  const pdResetH = alloc(n);
+  const pdxp = alloc(3 * n);
+  const pdhp = alloc(3 * n);
+  const pdirect = alloc(n);
+  wasm!.gruRbStepBackward(pdh, pacts, phPrev, whn.at, pdAn, pdResetH, pdxp, pdhp, pdirect, B, H);
+  dAn.set(heap.subarray(pdAn / 4, pdAn / 4 + n), row0 * H);
   dxp.set(heap.subarray(pdxp / 4, pdxp / 4 + 3 * n), row0 * 3 * H);
   dhp.set(heap.subarray(pdhp / 4, pdhp / 4 + 3 * n), row0 * 3 * H);
   dhPrevDirect.set(heap.subarray(pdirect / 4, pdirect / 4 + n));

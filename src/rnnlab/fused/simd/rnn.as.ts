@@ -77,3 +77,4 @@ export function rnnBackward(dxp: usize, dy: usize, y: usize, whh: usize, dh: usi
 // gate step lives in its own file and reaches the module's exports through this line.
 export { lstmBackward, lstmForward, lstmGatesBackward, lstmGatesForward } from "./lstm.as";
 export { gruGatesBackward, gruGatesForward } from "./gru.as";
+export { gruRbStepBackward, gruRbStepForward } from "./gru-reset-before.as";
