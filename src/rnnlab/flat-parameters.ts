@@ -45,7 +45,10 @@ export class FlatParameters {
     }
     const flat = new Float32Array(size);
     for (const e of entries) flat.set(e.values, this.slices.get(e.name)!.offset);
-    this.variable = tf.variable(tf.tensor1d(flat), true);
+    // tf.variable copies its initial value: the tensor made to hold it is ours to free.
+    const initial = tf.tensor1d(flat);
+    this.variable = tf.variable(initial, true);
+    initial.dispose();
     // Every update goes through assign (tfjs's optimizers, write() below, a user's assign).
     const assign = this.variable.assign.bind(this.variable);
     this.variable.assign = (value: tf.Tensor) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matmulJS, matmulTransposeA } from "../../src/rnnlab/fused/matmul";
+import { RecurrentOperand, matmulJS, matmulTransposeA, swapLeadingAxes } from "../../src/rnnlab/fused/matmul";
 import { simdGemm, wasmKernelsStatus } from "../../src/rnnlab/fused/wasm-kernels";
 
 /** The textbook triple loop in float64. */
@@ -54,8 +54,9 @@ describe("simdGemm", () => {
     expect(wasmKernelsStatus()).toMatchObject({ simd: true });
   });
 
-  // m < 4 and m % 4 rows (a single stream, B 1) take the one-row SIMD path; n % 4 columns the scalar edge.
-  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6], [1, 64, 256], [2, 9, 13], [6, 7, 8]]) {
+  // m < 4 and m % 4 rows (a single stream, B 1) take the one-row SIMD path; n % 8 columns the
+  // 4-column block (n % 8 ≥ 4), then the scalar edge (n % 4).
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [8, 16, 64], [7, 13, 5], [160, 8, 16], [9, 3, 6], [1, 64, 256], [2, 9, 13], [6, 7, 8], [5, 6, 12], [12, 7, 23], [33, 20, 40]]) {
     it(`computes a[${m}×${k}]·b[${k}×${n}] and aᵀ·b, overwriting or accumulating, at offsets`, () => {
       const a = random(m * k + 3, m + k + 1);
       const b = random(k * n, n + 8);
@@ -75,4 +76,51 @@ describe("simdGemm", () => {
       expect(maxDiff(viaT, expected)).toBeLessThan(1e-5);
     });
   }
+});
+
+describe("swapLeadingAxes", () => {
+  // Rows of 16 floats or more are copied whole, shorter ones element by element.
+  for (const [d0, d1, F] of [[3, 4, 1], [2, 5, 3], [4, 3, 16], [5, 7, 40], [1, 6, 128]]) {
+    it(`turns [${d0}, ${d1}, ${F}] into [${d1}, ${d0}, ${F}]`, () => {
+      const a = random(d0 * d1 * F, d0 + d1 + F);
+      const out = swapLeadingAxes(a, d0, d1, F);
+      let wrong = 0;
+      for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let f = 0; f < F; f++) if (out[(j * d0 + i) * F + f] !== a[(i * d1 + j) * F + f]) wrong++;
+      expect(wrong).toBe(0);
+      expect(out.length).toBe(a.length);
+    });
+  }
+});
+
+describe("RecurrentOperand", () => {
+  it("multiplies by an operand pinned in WebAssembly memory; two at once, freed in either order", () => {
+    const [m, k, n] = [33, 24, 40];
+    const b1 = random(k * n, 5);
+    const b2 = random(n * k, 6);
+    const op1 = new RecurrentOperand(b1, k, n, m);
+    const op2 = new RecurrentOperand(b2, n, k, m);
+    const a = random(m * k + 4, 7);
+    for (let step = 0; step < 3; step++) {
+      // Other products in between use the scratch memory above the pinned operands.
+      const small = new Float32Array(6);
+      simdGemm(small, random(6, 8), random(1, 9), 6, 1, 1, false, false);
+      const out = new Float32Array(m * n);
+      op1.mulInto(out, a, m, false, 4);
+      expect(maxDiff(out, naive(a.subarray(4), b1, m, k, n))).toBeLessThan(1e-5);
+      const back = random(m * k, 10);
+      op2.mulInto(back, out, m, true);
+      const expected = naive(out, b2, m, n, k).map((v, i) => v + random(m * k, 10)[i]);
+      expect(maxDiff(back, expected)).toBeLessThan(1e-4);
+    }
+    op1.dispose();
+    const out2 = new Float32Array(m * k);
+    op2.mulInto(out2, random(m * n, 11), m, false);
+    expect(maxDiff(out2, naive(random(m * n, 11), b2, m, n, k))).toBeLessThan(1e-4);
+    op2.dispose();
+    const op3 = new RecurrentOperand(b1, k, n, m);
+    const out3 = new Float32Array(m * n);
+    op3.mulInto(out3, a, m, false, 4);
+    expect(maxDiff(out3, naive(a.subarray(4), b1, m, k, n))).toBeLessThan(1e-5);
+    op3.dispose();
+  });
 });

@@ -10,7 +10,7 @@
  */
 
 import { sigmoid, tanh } from "./activations";
-import { lstmGatesBackward, lstmGatesForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
+import { gruGatesBackward, gruGatesForward, lstmGatesBackward, lstmGatesForward, lstmSequenceBackward, lstmSequenceForward, rnnSequenceBackward, rnnSequenceForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 /** Per-step views handed to a kernel. Row r = t·B + b (time-major), G = gateCount·H. */
 export interface StepForward {
@@ -61,6 +61,10 @@ export interface SequenceForward {
   whhT: Float32Array; // [H, G], W_hhᵀ
   h0: Float32Array; // [B, H]
   y: Float32Array; // [T·B, H], written: h_t for every t
+  c0: Float32Array | null; // [B, H], LSTM only
+  c: Float32Array | null; // [B, H], written: c_T, LSTM only
+  /** Whether backward will follow (keep the whole tape) or this is inference. */
+  record: boolean;
 }
 
 export interface SequenceBackward {
@@ -73,6 +77,8 @@ export interface SequenceBackward {
   whh: Float32Array; // [G, H]
   dh: Float32Array; // [B, H]: in ∂L/∂h_T, out ∂L/∂h0
   dxp: Float32Array; // [T·B, G], written (the same as ∂L/∂hp: sharedPreactivationGrad)
+  dc: Float32Array | null; // [B, H]: in ∂L/∂c_T, out ∂L/∂c0, LSTM only
+  tape: Float32Array[]; // what forwardSequence returned
 }
 
 export interface CellKernel {
@@ -95,9 +101,17 @@ export interface CellKernel {
    * product is not h_{t−1}·W_hhᵀ for every gate adds its own part to them here, in place.
    */
   completeRecurrentGradients?(dWhh: Float32Array, dbHh: Float32Array, rows: number, H: number, tape: Float32Array[]): void;
-  /** The whole time loop in one call, when the kernel has one; recurrence.ts steps otherwise. */
-  forwardSequence?(s: SequenceForward): void;
+  /**
+   * The whole time loop in one call, when the kernel has one; recurrence.ts steps otherwise.
+   * forwardSequence returns the tape for backwardSequence ([] when y is all it needs).
+   */
+  forwardSequence?(s: SequenceForward): Float32Array[];
   backwardSequence?(s: SequenceBackward): void;
+  /**
+   * Whether the whole-sequence loop runs at these sizes. Without it, recurrence.ts uses it while
+   * a step's product is small enough to beat the backend's matMul.
+   */
+  sequenceAt?(B: number, H: number): boolean;
 }
 
 /**
@@ -109,7 +123,10 @@ export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAv
   const relu = nonlinearity === "relu";
   const sequence: Pick<CellKernel, "forwardSequence" | "backwardSequence"> = useWasm
     ? {
-        forwardSequence: ({ T, B, H, reverse, xp, bSum, whhT, h0, y }) => rnnSequenceForward(y, xp, bSum, whhT, h0, T, B, H, reverse, relu),
+        forwardSequence: ({ T, B, H, reverse, xp, bSum, whhT, h0, y }) => {
+          rnnSequenceForward(y, xp, bSum, whhT, h0, T, B, H, reverse, relu);
+          return [];
+        },
         backwardSequence: ({ T, B, H, reverse, dy, y, whh, dh, dxp }) => rnnSequenceBackward(dxp, dy, y, whh, dh, T, B, H, reverse, relu),
       }
     : {};
@@ -146,12 +163,22 @@ export function rnnKernel(nonlinearity: "tanh" | "relu", useWasm = wasmKernelsAv
  *   i = σ(a_i)  f = σ(a_f)  g = tanh(a_g)  o = σ(a_o)      with a = xp + hp
  *   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  * Tape: the four activations, c_{t−1} and tanh(c_t).
- * With the WebAssembly module built and H a multiple of 4, the gates run there in SIMD
- * (simd/lstm.as.ts, float32), forwards and backwards; `useWasm: false` keeps these
- * JavaScript loops (float64), which the tests hold those to.
+ * With the WebAssembly module built and H a multiple of 4, the whole time loop runs there in
+ * SIMD (simd/lstm.as.ts, float32: each step's product and gates), forwards and backwards, at
+ * every size: its gemm beats tfjs's matMul plus a copy in and out per step. `useWasm: false`
+ * keeps these JavaScript loops (float64), which the tests hold those to.
  */
 export function makeLstmKernel(useWasm = wasmKernelsAvailable()): CellKernel {
   return {
+    ...(useWasm
+      ? {
+          sequenceAt: (_B: number, H: number) => H % 4 === 0,
+          forwardSequence: ({ T, B, H, reverse, xp, bSum, whhT, h0, c0, c, y, record }: SequenceForward) =>
+            lstmSequenceForward(y, c!, xp, bSum, whhT, h0, c0!, T, B, H, reverse, record),
+          backwardSequence: ({ T, B, H, reverse, dy, tape, whh, dh, dc, dxp }: SequenceBackward) =>
+            lstmSequenceBackward(dxp, dy, tape, whh, dh, dc!, T, B, H, reverse),
+        }
+      : {}),
     name: useWasm ? "lstm_wasm" : "lstm",
     gateCount: 4,
     hasCellState: true,
@@ -226,54 +253,70 @@ export const lstmKernel: CellKernel = makeLstmKernel();
  *   r = σ(xp_r + hp_r)   z = σ(xp_z + hp_z)   n = tanh(xp_n + r ⊙ hp_n)
  *   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
  * Tape: r, z, n and hp_n (= W_hn h_{t−1} + b_hn, which the reset gate scales).
+ * With the WebAssembly module built and H a multiple of 4, the gates run there in SIMD
+ * (simd/gru.as.ts, float32); `useWasm: false` keeps these JavaScript loops (float64), which
+ * the tests hold those to.
  */
-export const gruKernel: CellKernel = {
-  name: "gru",
-  gateCount: 3,
-  hasCellState: false,
-  sharedPreactivationGrad: false,
-  createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
-  forward({ row0, tapeRow0, B, H, xp, hp, bIh, bHh, bSum, hPrev, h }, [acts, hpNs]) {
-    const G = 3 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const h0 = b * G;
-      const a0 = (tapeRow0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
-        const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
-        const hpN = hp[h0 + 2 * H + j] + bHh[2 * H + j];
-        const n = tanh(xp[x0 + 2 * H + j] + bIh[2 * H + j] + r * hpN);
-        const u = b * H + j;
-        h[u] = (1 - z) * n + z * hPrev[u];
-        acts[a0 + j] = r;
-        acts[a0 + H + j] = z;
-        acts[a0 + 2 * H + j] = n;
-        hpNs[(tapeRow0 + b) * H + j] = hpN;
+export function makeGruKernel(useWasm = wasmKernelsAvailable()): CellKernel {
+  return {
+    name: useWasm ? "gru_wasm" : "gru",
+    gateCount: 3,
+    hasCellState: false,
+    sharedPreactivationGrad: false,
+    createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H)],
+    forward({ row0, tapeRow0, B, H, xp, hp, bIh, bHh, bSum, hPrev, h }, [acts, hpNs]) {
+      const G = 3 * H;
+      if (useWasm && H % 4 === 0) {
+        gruGatesForward(xp, row0 * G, hp, bSum, bIh, bHh, hPrev, h, acts, tapeRow0 * G, hpNs, tapeRow0 * H, B, H);
+        return;
       }
-    }
-  },
-  backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect }, [acts, hpNs]) {
-    const G = 3 * H;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const r = acts[x0 + j];
-        const z = acts[x0 + H + j];
-        const n = acts[x0 + 2 * H + j];
-        const hpN = hpNs[(row0 + b) * H + j];
-        const dan = dh[u] * (1 - z) * (1 - n * n);
-        const dar = dan * hpN * r * (1 - r);
-        const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
-        dxp[x0 + j] = dar;
-        dxp[x0 + H + j] = daz;
-        dxp[x0 + 2 * H + j] = dan;
-        dhp[x0 + j] = dar;
-        dhp[x0 + H + j] = daz;
-        dhp[x0 + 2 * H + j] = dan * r;
-        dhPrevDirect[u] = dh[u] * z;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const h0 = b * G;
+        const a0 = (tapeRow0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+          const z = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+          const hpN = hp[h0 + 2 * H + j] + bHh[2 * H + j];
+          const n = tanh(xp[x0 + 2 * H + j] + bIh[2 * H + j] + r * hpN);
+          const u = b * H + j;
+          h[u] = (1 - z) * n + z * hPrev[u];
+          acts[a0 + j] = r;
+          acts[a0 + H + j] = z;
+          acts[a0 + 2 * H + j] = n;
+          hpNs[(tapeRow0 + b) * H + j] = hpN;
+        }
       }
-    }
-  },
-};
+    },
+    backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect }, [acts, hpNs]) {
+      const G = 3 * H;
+      if (useWasm && H % 4 === 0) {
+        gruGatesBackward(dh, acts, hpNs, hPrev, dxp, dhp, dhPrevDirect, row0, B, H);
+        return;
+      }
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const r = acts[x0 + j];
+          const z = acts[x0 + H + j];
+          const n = acts[x0 + 2 * H + j];
+          const hpN = hpNs[(row0 + b) * H + j];
+          const dan = dh[u] * (1 - z) * (1 - n * n);
+          const dar = dan * hpN * r * (1 - r);
+          const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
+          dxp[x0 + j] = dar;
+          dxp[x0 + H + j] = daz;
+          dxp[x0 + 2 * H + j] = dan;
+          dhp[x0 + j] = dar;
+          dhp[x0 + H + j] = daz;
+          dhp[x0 + 2 * H + j] = dan * r;
+          dhPrevDirect[u] = dh[u] * z;
+        }
+      }
+    },
+  };
+}
+
+/** One kernel object for the process: V8 optimises a function per closure (see layers/rnn.ts). */
+export const gruKernel: CellKernel = makeGruKernel();

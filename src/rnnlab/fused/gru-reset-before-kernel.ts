@@ -21,6 +21,7 @@
 import { sigmoid, tanh } from "./activations";
 import type { CellKernel, KernelContext } from "./cell-kernels";
 import { RecurrentOperand, matmulTransposeA, transpose } from "./matmul";
+import { gruRbStepBackward, gruRbStepForward, wasmKernelsAvailable } from "./wasm-kernels";
 
 interface ResetBeforeContext extends KernelContext {
   /** W_hnᵀ [H, H]: forwards, (r⊙h)·W_hnᵀ. */
@@ -31,86 +32,105 @@ interface ResetBeforeContext extends KernelContext {
   product: Float32Array;
 }
 
-export const gruResetBeforeKernel: CellKernel = {
-  name: "gru_reset_before",
-  gateCount: 3,
-  hasCellState: false,
-  sharedPreactivationGrad: false,
-  createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
+/**
+ * With the WebAssembly module built and H a multiple of 4, each step after the driver's product
+ * runs there (simd/gru-reset-before.as.ts, float32: both gate phases and the W_hn product in one
+ * call); `useWasm: false` keeps the JavaScript loops below (float64), which the tests hold it to.
+ */
+export function makeGruResetBeforeKernel(useWasm = wasmKernelsAvailable()): CellKernel {
+  const inWasm = (H: number, ctx: ResetBeforeContext) => useWasm && H % 4 === 0 && ctx.whnT.pinnedOperand !== null && ctx.whn.pinnedOperand !== null;
+  return {
+    name: useWasm ? "gru_reset_before_wasm" : "gru_reset_before",
+    gateCount: 3,
+    hasCellState: false,
+    sharedPreactivationGrad: false,
+    createTape: (rows, H) => [new Float32Array(rows * 3 * H), new Float32Array(rows * H), new Float32Array(rows * H)],
 
-  prepare(whh, B, H): ResetBeforeContext {
-    const Whn = whh.subarray(2 * H * H, 3 * H * H);
-    const whnT = new RecurrentOperand(transpose(Whn, H, H), H, H, B);
-    const whn = new RecurrentOperand(Whn, H, H, B);
-    return { whnT, whn, product: new Float32Array(B * H), dispose: () => (whnT.dispose(), whn.dispose()) };
-  },
+    prepare(whh, B, H): ResetBeforeContext {
+      const Whn = whh.subarray(2 * H * H, 3 * H * H);
+      const whnT = new RecurrentOperand(transpose(Whn, H, H), H, H, B);
+      const whn = new RecurrentOperand(Whn, H, H, B);
+      return { whnT, whn, product: new Float32Array(B * H), dispose: () => (whnT.dispose(), whn.dispose()) };
+    },
 
-  forward({ row0, tapeRow0, B, H, xp, hp, bSum, hPrev, h, context }, [acts, resetH]) {
-    const G = 3 * H;
-    const ctx = context as ResetBeforeContext;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const h0 = b * G;
-      const a0 = (tapeRow0 + b) * G;
-      const u0 = (tapeRow0 + b) * H;
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
-        acts[a0 + j] = r;
-        acts[a0 + H + j] = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
-        resetH[u0 + j] = r * hPrev[b * H + j];
+    forward({ row0, tapeRow0, B, H, xp, hp, bSum, hPrev, h, context }, [acts, resetH]) {
+      const G = 3 * H;
+      const ctx = context as ResetBeforeContext;
+      if (inWasm(H, ctx)) {
+        gruRbStepForward(xp, row0 * G, hp, bSum, hPrev, ctx.whnT.pinnedOperand!, h, acts, tapeRow0 * G, resetH, tapeRow0 * H, B, H);
+        return;
       }
-    }
-    const un = ctx.product;
-    ctx.whnT.mulInto(un, resetH, B, false, tapeRow0 * H, 0);
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      const a0 = (tapeRow0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const z = acts[a0 + H + j];
-        const n = tanh(xp[x0 + 2 * H + j] + bSum[2 * H + j] + un[u]);
-        acts[a0 + 2 * H + j] = n;
-        h[u] = (1 - z) * n + z * hPrev[u];
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const h0 = b * G;
+        const a0 = (tapeRow0 + b) * G;
+        const u0 = (tapeRow0 + b) * H;
+        for (let j = 0; j < H; j++) {
+          const r = sigmoid(xp[x0 + j] + hp[h0 + j] + bSum[j]);
+          acts[a0 + j] = r;
+          acts[a0 + H + j] = sigmoid(xp[x0 + H + j] + hp[h0 + H + j] + bSum[H + j]);
+          resetH[u0 + j] = r * hPrev[b * H + j];
+        }
       }
-    }
-  },
+      const un = ctx.product;
+      ctx.whnT.mulInto(un, resetH, B, false, tapeRow0 * H, 0);
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        const a0 = (tapeRow0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const z = acts[a0 + H + j];
+          const n = tanh(xp[x0 + 2 * H + j] + bSum[2 * H + j] + un[u]);
+          acts[a0 + 2 * H + j] = n;
+          h[u] = (1 - z) * n + z * hPrev[u];
+        }
+      }
+    },
 
-  backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect, context }, [acts, , dAn]) {
-    const G = 3 * H;
-    const ctx = context as ResetBeforeContext;
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const z = acts[x0 + H + j];
-        const n = acts[x0 + 2 * H + j];
-        const dan = dh[u] * (1 - z) * (1 - n * n);
-        const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
-        dAn[(row0 + b) * H + j] = dan;
-        dxp[x0 + H + j] = daz;
-        dxp[x0 + 2 * H + j] = dan;
-        dhp[x0 + H + j] = daz;
-        dhp[x0 + 2 * H + j] = 0;
+    backward({ row0, B, H, hPrev, dh, dxp, dhp, dhPrevDirect, context }, [acts, , dAn]) {
+      const G = 3 * H;
+      const ctx = context as ResetBeforeContext;
+      if (inWasm(H, ctx)) {
+        gruRbStepBackward(dh, acts, hPrev, ctx.whn.pinnedOperand!, dAn, dxp, dhp, dhPrevDirect, row0, B, H);
+        return;
       }
-    }
-    const dResetH = ctx.product;
-    ctx.whn.mulInto(dResetH, dAn, B, false, row0 * H, 0);
-    for (let b = 0; b < B; b++) {
-      const x0 = (row0 + b) * G;
-      for (let j = 0; j < H; j++) {
-        const u = b * H + j;
-        const r = acts[x0 + j];
-        const z = acts[x0 + H + j];
-        const dar = dResetH[u] * hPrev[u] * r * (1 - r);
-        dxp[x0 + j] = dar;
-        dhp[x0 + j] = dar;
-        dhPrevDirect[u] = dh[u] * z + dResetH[u] * r;
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const z = acts[x0 + H + j];
+          const n = acts[x0 + 2 * H + j];
+          const dan = dh[u] * (1 - z) * (1 - n * n);
+          const daz = dh[u] * (hPrev[u] - n) * z * (1 - z);
+          dAn[(row0 + b) * H + j] = dan;
+          dxp[x0 + H + j] = daz;
+          dxp[x0 + 2 * H + j] = dan;
+          dhp[x0 + H + j] = daz;
+          dhp[x0 + 2 * H + j] = 0;
+        }
       }
-    }
-  },
+      const dResetH = ctx.product;
+      ctx.whn.mulInto(dResetH, dAn, B, false, row0 * H, 0);
+      for (let b = 0; b < B; b++) {
+        const x0 = (row0 + b) * G;
+        for (let j = 0; j < H; j++) {
+          const u = b * H + j;
+          const r = acts[x0 + j];
+          const z = acts[x0 + H + j];
+          const dar = dResetH[u] * hPrev[u] * r * (1 - r);
+          dxp[x0 + j] = dar;
+          dhp[x0 + j] = dar;
+          dhPrevDirect[u] = dh[u] * z + dResetH[u] * r;
+        }
+      }
+    },
 
-  completeRecurrentGradients(dWhh, dbHh, rows, H, [, resetH, dAn]) {
-    dWhh.set(matmulTransposeA(dAn, resetH, rows, H, H), 2 * H * H);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) dbHh[2 * H + j] += dAn[r * H + j];
-  },
-};
+    completeRecurrentGradients(dWhh, dbHh, rows, H, [, resetH, dAn]) {
+      dWhh.set(matmulTransposeA(dAn, resetH, rows, H, H), 2 * H * H);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) dbHh[2 * H + j] += dAn[r * H + j];
+    },
+  };
+}
+
+/** One kernel object for the process: V8 optimises a function per closure (see layers/rnn.ts). */
+export const gruResetBeforeKernel: CellKernel = makeGruResetBeforeKernel();

@@ -97,18 +97,21 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
 
   // Inference keeps a one-step scratch tape; training keeps every step for backward.
   const record = recordingGradients();
-  // A kernel's whole-sequence loop (WebAssembly) pays off while each step's product is small;
-  // larger ones run faster as the backend's matMul, step by step. It keeps Y as its tape.
-  const sequence = kernel.forwardSequence !== undefined && B * H * G < BACKEND_MATMUL_MIN_MACS;
-  const tape = sequence ? [] : kernel.createTape(record ? rows : B, H);
+  // A kernel's whole-sequence loop (WebAssembly) runs where the kernel says (the LSTM's: at
+  // every size), else while each step's product is small (the RNN's, whose gates there are
+  // scalar). It returns its own tape, or none when Y is all its backward needs.
+  const sequence = kernel.forwardSequence !== undefined && (kernel.sequenceAt ? kernel.sequenceAt(B, H) : B * H * G < BACKEND_MATMUL_MIN_MACS);
+  let tape = sequence ? [] : kernel.createTape(record ? rows : B, H);
   const Hprev = new Float32Array(record ? rows * H : 0);
   const Y = new Float32Array(rows * H);
-  const C = withCell ? new Float32Array(rows * H) : null;
+  const C = withCell && !sequence ? new Float32Array(rows * H) : null;
   const state = (t: tf.TensorInfo | undefined) => (t ? read(t).slice(a.stateIndex * B * H, (a.stateIndex + 1) * B * H) : new Float32Array(B * H));
   let hPrev = state(h0);
   let cPrev = withCell ? state(c0) : null;
   if (sequence) {
-    kernel.forwardSequence!({ T, B, H, reverse: a.reverse, xp: XP, bSum, whhT: transpose(Whh, G, H), h0: hPrev, y: Y });
+    const cLast = withCell ? new Float32Array(B * H) : null;
+    tape = kernel.forwardSequence!({ T, B, H, reverse: a.reverse, xp: XP, bSum, whhT: transpose(Whh, G, H), h0: hPrev, c0: cPrev, c: cLast, y: Y, record });
+    cPrev = cLast;
     for (let s = 0; s < T; s++) {
       const row0 = (a.reverse ? T - 1 - s : s) * B;
       if (record) Hprev.set(hPrev, row0 * H);
@@ -138,7 +141,8 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   }
   if (record) {
     a.saved = { T, B, X, P, Y, Hprev, tape, sequence, paramCount: flat.shape[0], stateShape: h0 ? h0.shape : null };
-    lastTapeBytes = [...(sequence ? [Y] : tape), Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
+    // A sequence loop with no tape of its own (RNN) keeps Y as its tape.
+    lastTapeBytes = [...(sequence && tape.length === 0 ? [Y] : tape), Hprev, X].reduce((n, arr) => n + arr.byteLength, 0);
   }
 
   const write = (values: Float32Array, shape: number[]): tf.TensorInfo => ({ dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" });
@@ -164,7 +168,7 @@ function backward(a: Attrs, dys: tf.Tensor[]) {
   const dhCarry = (dys[1].dataSync() as Float32Array).slice();
   const dc = withCell ? (dys[2].dataSync() as Float32Array).slice() : null;
   if (sequence) {
-    kernel.backwardSequence!({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp });
+    kernel.backwardSequence!({ T, B, H, reverse: a.reverse, dy: dY, y: Y, whh: Whh, dh: dhCarry, dxp, dc, tape });
   } else {
     const dh = new Float32Array(B * H);
     const dhPrevDirect = new Float32Array(B * H);

@@ -6,8 +6,13 @@
 // row-major A has (aRow, aCol) = (k, 1); the transpose of a row-major [k×m] array has (1, m),
 // which is how weight gradients (∂XPᵀ·X) are read without transposing first.
 //
-// Four rows of out by four columns at a time: each step over p loads one vector of b (four
-// columns) and four scalars of A, and does sixteen multiply-adds in four f32x4 registers.
+// Four rows of out by eight columns at a time: each step over p loads two vectors of b (eight
+// columns) and four scalars of A, and does thirty-two multiply-adds in eight f32x4 registers.
+// That is twice the work per splat and load of the 4×4 block it replaced, and about twice as
+// fast at an LSTM's per-step sizes (32×128 by 128×512: 187 against 406 µs in one measurement
+// on the shared machine, faster than tfjs's own matMul there). Leftover columns go four at a
+// time, then one at a time. Every element is summed over p in the same order whichever block
+// computes it, so the results do not depend on the blocking.
 
 export function gemm(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, aRow: i32, aCol: i32, accumulate: i32): void {
   const n4 = n & ~3;
@@ -24,7 +29,9 @@ export function gemm(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, aRo
     const o1 = o0 + bStride;
     const o2 = o1 + bStride;
     const o3 = o2 + bStride;
-    for (let j = 0; j < n4; j += 4) {
+    const n8 = n & ~7;
+    for (let j = 0; j < n8; j += 8) block4x8(a0, a1, a2, a3, o0, o1, o2, o3, b, j, k, bStride, aStep, accumulate);
+    for (let j = n8; j < n4; j += 4) {
       let c0 = f32x4.splat(0);
       let c1 = f32x4.splat(0);
       let c2 = f32x4.splat(0);
@@ -55,6 +62,53 @@ export function gemm(out: usize, a: usize, b: usize, m: i32, k: i32, n: i32, aRo
     for (let r = i; r < i + 4; r++) edge(out, a, b, r, k, n, n4, aRow, aCol, accumulate);
   }
   for (; i < m; i++) row(out, a, b, i, k, n, n4, aRow, aCol, accumulate);
+}
+
+/** Rows a0…a3 of A times columns j … j + 7 of b, into rows o0…o3 of out. */
+// @ts-ignore: AssemblyScript decorator
+@inline
+function block4x8(a0: usize, a1: usize, a2: usize, a3: usize, o0: usize, o1: usize, o2: usize, o3: usize, b: usize, j: i32, k: i32, bStride: usize, aStep: usize, accumulate: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let bp = b + (<usize>j << 2);
+  let ap: usize = 0;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let s = f32x4.splat(load<f32>(a0 + ap));
+    c00 = f32x4.add(c00, f32x4.mul(s, b0));
+    c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a1 + ap));
+    c10 = f32x4.add(c10, f32x4.mul(s, b0));
+    c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a2 + ap));
+    c20 = f32x4.add(c20, f32x4.mul(s, b0));
+    c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = f32x4.splat(load<f32>(a3 + ap));
+    c30 = f32x4.add(c30, f32x4.mul(s, b0));
+    c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    bp += bStride;
+    ap += aStep;
+  }
+  const jo = <usize>j << 2;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(o0 + jo));
+    c01 = f32x4.add(c01, v128.load(o0 + jo, 16));
+    c10 = f32x4.add(c10, v128.load(o1 + jo));
+    c11 = f32x4.add(c11, v128.load(o1 + jo, 16));
+    c20 = f32x4.add(c20, v128.load(o2 + jo));
+    c21 = f32x4.add(c21, v128.load(o2 + jo, 16));
+    c30 = f32x4.add(c30, v128.load(o3 + jo));
+    c31 = f32x4.add(c31, v128.load(o3 + jo, 16));
+  }
+  v128.store(o0 + jo, c00);
+  v128.store(o0 + jo, c01, 16);
+  v128.store(o1 + jo, c10);
+  v128.store(o1 + jo, c11, 16);
+  v128.store(o2 + jo, c20);
+  v128.store(o2 + jo, c21, 16);
+  v128.store(o3 + jo, c30);
+  v128.store(o3 + jo, c31, 16);
 }
 
 /**

@@ -75,4 +75,6 @@ export function rnnBackward(dxp: usize, dy: usize, y: usize, whh: usize, dh: usi
 
 // The build compiles this file and gemm.as.ts as its entry files (package.json); the LSTM's
 // gate step lives in its own file and reaches the module's exports through this line.
-export { lstmGatesBackward, lstmGatesForward } from "./lstm.as";
+export { lstmBackward, lstmForward, lstmGatesBackward, lstmGatesForward } from "./lstm.as";
+export { gruGatesBackward, gruGatesForward } from "./gru.as";
+export { gruRbStepBackward, gruRbStepForward } from "./gru-reset-before.as";
