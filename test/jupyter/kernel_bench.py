@@ -156,7 +156,7 @@ def main():
         f = figures[name]
         imp = f", import rnnlab {t['import'] / f['import']:.2f}×" if f["import"] else ""
         print(f"  {name:6s} start → first {t['start'] / f['start']:.2f}×, same cell {t['same'] / f['same']:.2f}× (p90 {t['same90'] / f['same90']:.2f}×), new cell {t['new'] / f['new']:.2f}× (p90 {t['new90'] / f['new90']:.2f}×){imp}")
-    print("targets (issue 14): start → first result ≤ 0.75 s; a trivial cell's median no slower than stock tslab's")
+    print("targets: start → first result ≤ 0.75 s; a trivial cell's median no slower than stock tslab's")
 
 
 if __name__ == "__main__":
