@@ -127,6 +127,9 @@ export function resetTfjs(mark: TfjsMark | undefined): string {
     s.activeTape = null;
   }
   s.numDataMovesStack = [];
+  // rnnlab's fused WebAssembly kernels keep their own memory bookkeeping (wasm-kernels.ts).
+  const resetKernels = (globalThis as Record<symbol, unknown>)[Symbol.for("rnnlab.resetAfterStoppedCell")];
+  if (typeof resetKernels === "function") resetKernels();
   if (open <= 0 && tape <= 0 && kernels <= 0) return "";
   return `tfjs: closed ${open} open scope(s) and ${tape} gradient tape(s) the cell left behind`;
 }

@@ -127,6 +127,21 @@ export function unpin(_operand: PinnedOperand): void {
   if (--pinnedCount === 0) pinnedTop = BASE;
 }
 
+/**
+ * Empties the module's memory bookkeeping. A cell stopped in the middle of a sequence (an
+ * interrupt, a time limit) never reaches its unpin(), and a stop between a grow and the new
+ * view leaves `heap` on the old buffer; every later sequence would then build on that state.
+ * The notebook engines call this (through the global hook below) after a failed or stopped cell,
+ * when no sequence can be running.
+ */
+export function resetWasmKernelMemory(): void {
+  pinnedTop = BASE;
+  pinnedCount = 0;
+  top = BASE;
+  if (wasm) heap = new Float32Array(wasm.memory.buffer);
+}
+(globalThis as Record<symbol, unknown>)[Symbol.for("rnnlab.resetAfterStoppedCell")] = resetWasmKernelMemory;
+
 /** out[outOffset…][m×n] (+)= a[aOffset…][m×k] · b, with b pinned: only a and out cross. */
 export function simdGemmPinned(out: Float32Array, a: Float32Array, b: PinnedOperand, m: number, accumulate: boolean, aOffset = 0, outOffset = 0): void {
   top = pinnedTop;
