@@ -19,16 +19,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { copyTree, ownerName } from "./files";
-import { ExchangeError, checkId, courseFolders, describeDelay, formatTimestamp, parseSubmissionName, type SubmissionRecord } from "./layout";
+import { ExchangeError, checkId, courseFolders, describeDelay, formatTimestamp, parseSubmissionName, type SubmissionRecord, type AssignmentRef } from "./layout";
 import { assignmentInfo } from "./release";
 
 /** Allowed gap between a submission's claimed time and its files' last change (a large copy). */
 export const CLOCK_SLACK_MS = 60_000;
 
-export interface CollectOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface CollectOptions extends AssignmentRef {
   out: string;
   update?: boolean;
   beforeDuedate?: boolean;

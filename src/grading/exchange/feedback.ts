@@ -15,12 +15,9 @@ import { feedbackPage } from "../grader/feedback";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureFolder, notebooksUnder, writeAtomic } from "./files";
-import { ExchangeError, MODES, checkId, courseFolders, feedbackHash } from "./layout";
+import { ExchangeError, MODES, checkId, courseFolders, feedbackHash, type AssignmentRef } from "./layout";
 
-export interface ReturnOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface ReturnOptions extends AssignmentRef {
   submitted: string;
   feedback: string;
   student?: string;
@@ -70,10 +67,7 @@ export function returnFeedback(o: ReturnOptions): Returned[] {
   return returned;
 }
 
-export interface FetchFeedbackOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface FetchFeedbackOptions extends AssignmentRef {
   dir: string;
   cache: string;
   student?: string;

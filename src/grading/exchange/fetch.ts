@@ -8,13 +8,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { copyTree } from "./files";
-import { ExchangeError, checkId, courseFolders } from "./layout";
+import { ExchangeError, checkId, courseFolders, type AssignmentRef } from "./layout";
 import { assignmentInfo } from "./release";
 
-export interface FetchOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface FetchOptions extends AssignmentRef {
   dir: string;
   replaceMissing?: boolean;
   log?: (msg: string) => void;

@@ -40,6 +40,13 @@ export const MODES = {
   cache: 0o700,
 } as const;
 
+/** What every exchange step is about: an assignment of a course, in the exchange at `root`. */
+export interface AssignmentRef {
+  root: string;
+  course: string;
+  assignment: string;
+}
+
 export interface CourseFolders {
   course: string;
   outbound: string;

@@ -18,14 +18,11 @@ import { readNotebook } from "../../runner/notebook";
 import { notebookSchemaReport } from "../nbgrader-schema";
 import { planRelease } from "../student-release";
 import { copyTree, ensureFolder, setTreeModes, writeAtomic } from "./files";
-import { ExchangeError, MODES, checkId, courseFolders } from "./layout";
+import { ExchangeError, MODES, checkId, courseFolders, type AssignmentRef } from "./layout";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
-export interface ReleaseOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface ReleaseOptions extends AssignmentRef {
   /** Files and folders to release; empty means notebooks/<assignment>.ipynb. */
   inputs: string[];
   due?: Date;

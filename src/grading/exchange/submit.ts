@@ -21,16 +21,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { copyTree, notebooksUnder, setTreeModes } from "./files";
-import { ExchangeError, MODES, checkId, courseFolders, describeDelay, formatTimestamp, submissionName } from "./layout";
+import { ExchangeError, MODES, checkId, courseFolders, describeDelay, formatTimestamp, submissionName, type AssignmentRef } from "./layout";
 import { assignmentInfo } from "./release";
 
 export const SUBMISSION_MODES = { dir: 0o770, file: 0o640 } as const;
 export const NBGRADER_SUBMISSION_MODES = { dir: 0o755, top: 0o777, file: 0o644 } as const;
 
-export interface SubmitOptions {
-  root: string;
-  course: string;
-  assignment: string;
+export interface SubmitOptions extends AssignmentRef {
   dir: string;
   cache: string;
   /** Defaults to the login name, as nbgrader's get_username. */
